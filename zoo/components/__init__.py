@@ -1,0 +1,1 @@
+"""Built-in components. Each model module imports torch; ``plugin`` (the registrations) does not."""

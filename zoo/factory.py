@@ -1,0 +1,106 @@
+"""``create``: from a name (and overrides) to a built :class:`~zoo.model.GANModel`."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+from zoo.errors import NotAvailableError, UnknownNameError, ZooError
+from zoo.registry import get_registry
+from zoo.registry.spec import ComponentSpec
+from zoo.registry.validate import suggest
+
+_NAME_RE = re.compile(r"^(?P<arch>[a-z0-9][a-z0-9_-]*)(?:\.(?P<tag>[a-z0-9][a-z0-9_.-]*))?$")
+_PREFIXES = ("hf-hub:", "local-dir:")
+
+
+def parse_name(name: str) -> tuple[str, str | None]:
+    """Split ``"dcgan-32.mnist"`` into ``("dcgan-32", "mnist")``; no tag gives ``None``."""
+    match = _NAME_RE.match(name) if isinstance(name, str) else None
+    if match is None:
+        raise UnknownNameError(
+            f"invalid model name {name!r}: expected ARCH or ARCH.TAG (e.g. 'dcgan-32' or "
+            "'dcgan-32.mnist'); `zoo list` shows the architectures"
+        )
+    return match["arch"], match["tag"]
+
+
+def load_target(spec: ComponentSpec) -> Any:
+    """Import the callable a component's ``target`` names."""
+    module_name, _, attr = spec.target.partition(":")
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as exc:
+        raise ZooError(
+            f"{spec.kind} {spec.name!r} from {spec.origin}: cannot import {spec.target} ({exc})"
+        ) from exc
+    return obj
+
+
+def build_component(kind: str, slot: dict[str, Any], **extra: Any) -> Any:
+    """Construct the component a resolved slot (``{"use": ..., "with": {...}}``) names."""
+    spec = get_registry().component(kind, slot["use"])
+    return load_target(spec)(**slot["with"], **extra)
+
+
+def build(config: dict[str, Any]) -> Any:
+    """Build a :class:`~zoo.model.GANModel` from a resolved config (see ``Registry.resolve``)."""
+    from zoo.model import GANModel
+
+    encoders = {k: build_component("encoder", s) for k, s in config["encoders"].items()}
+    generator = build_component("generator", config["generator"])
+    discriminator = build_component("discriminator", config["discriminator"])
+    return GANModel(config, generator, discriminator, encoders)
+
+
+def build_objective(config: dict[str, Any]) -> Any:
+    """The training objective of a resolved config, with its loss built in."""
+    loss = build_component("loss", config["loss"])
+    return build_component("objective", config["objective"], loss=loss)
+
+
+def create(name: str, pretrained: bool = False, **overrides: Any) -> Any:
+    """Build a model by architecture name, with optional overrides.
+
+    Args:
+        name: ``ARCH`` or ``ARCH.TAG`` (``zoo.list_models()`` lists them).
+        pretrained: load the weights of the tag (or the architecture's only tag).
+        **overrides: deep-merged into the architecture and validated exactly like
+            YAML, e.g. ``z_dim=64`` or ``generator={"with": {"ch": 32}}``.
+
+    Returns:
+        A :class:`zoo.model.GANModel` (an ``nn.Module``) on the CPU.
+
+    Raises:
+        UnknownNameError: unknown architecture or tag (closest names suggested).
+        ValidationError: the overrides make the architecture invalid (every problem listed).
+        ConflictError: two plugins define the name.
+
+    Example:
+        >>> model = zoo.create("dcgan-32", z_dim=64)
+        >>> model.sample(4, seed=0).shape
+        torch.Size([4, 3, 32, 32])
+    """
+    if isinstance(name, str) and name.startswith(_PREFIXES):
+        raise NotAvailableError(
+            f"{name!r}: loading from the Hub or a local directory is not supported by this "
+            "version of zoo yet; create an architecture by name instead (`zoo list`)"
+        )
+    arch, tag = parse_name(name)
+    config = get_registry().resolve(arch, overrides)
+    tags = config["pretrained"]
+    if tag is not None and tag not in tags:
+        hint = suggest(tag, tags) if tags else "; it has no pretrained tags"
+        raise UnknownNameError(f"{arch!r} has no tag {tag!r}{hint}")
+    if pretrained:
+        if not tags:
+            raise UnknownNameError(
+                f"{arch!r} has no pretrained weights; `zoo list --pretrained` shows those that do"
+            )
+        raise NotAvailableError(
+            f"{name!r}: downloading pretrained weights is not supported by this version of zoo yet"
+        )
+    return build(config)

@@ -1,0 +1,136 @@
+"""The model bundle returned by :func:`zoo.create`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from zoo.condition import Condition
+from zoo.errors import ConditionError
+
+
+def _broadcast(values: Any, n: int, what: str) -> Any:
+    """One value -> n copies; n values -> as they are; anything else is an error."""
+    if isinstance(values, torch.Tensor):
+        values = values.tolist()
+    if isinstance(values, int | str):
+        return [values] * n
+    count = len(values)
+    if count == 1:
+        return list(values) * n
+    if count != n:
+        raise ConditionError(
+            f"got {count} {what} for n={n}: pass one (used for all) or exactly {n}"
+        )
+    return values
+
+
+class GANModel(nn.Module):
+    """A generator, a discriminator and their condition encoders, with the resolved config.
+
+    Attributes:
+        generator: ``(z [B, z_dim], Condition | None) -> image [B, C, H, W]`` in [-1, 1].
+        discriminator: ``(image, Condition | None) -> logits [B]``.
+        encoders: condition kind (``"class"``, ``"text"``, ``"image"``) -> encoder.
+        config: the fully resolved architecture (plain data; rebuilds the model).
+    """
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        generator: nn.Module,
+        discriminator: nn.Module,
+        encoders: dict[str, nn.Module],
+    ):
+        super().__init__()
+        self.config = config
+        self.generator = generator
+        self.discriminator = discriminator
+        self.encoders = nn.ModuleDict(encoders)
+
+    @property
+    def name(self) -> str:
+        return self.config["name"]
+
+    @property
+    def condition(self) -> str:
+        return self.config["condition"]
+
+    @property
+    def z_dim(self) -> int:
+        return self.config["z_dim"]
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.generator.parameters()).device
+
+    def encode(self, *, labels: Any = None, texts: Sequence[str] | None = None) -> Condition | None:
+        """Encode the condition this model takes; None for an unconditional model.
+
+        Raises:
+            ConditionError: the inputs do not fit the model's condition.
+        """
+        kind = self.condition
+        given = {k: v for k, v in (("labels", labels), ("texts", texts)) if v is not None}
+        if kind == "none":
+            if given:
+                raise ConditionError(
+                    f"{self.name} is unconditional: do not pass {' or '.join(given)}"
+                )
+            return None
+        wanted = {"class": "labels", "text": "texts"}.get(kind)
+        if wanted is None or set(given) - {wanted}:
+            extra = ", ".join(sorted(set(given) - {wanted}))
+            raise ConditionError(
+                f"{self.name} is {kind}-conditional: pass {wanted}=..., not {extra}"
+            )
+        if wanted not in given:
+            raise ConditionError(f"{self.name} is {kind}-conditional: pass {wanted}=...")
+        return self.encoders[kind](given[wanted])
+
+    def sample(
+        self,
+        n: int,
+        *,
+        labels: Any = None,
+        texts: Sequence[str] | None = None,
+        seed: int | None = None,
+    ) -> torch.Tensor:
+        """Generate ``n`` images ``[n, C, H, W]`` in [-1, 1] (eval mode, no gradients).
+
+        Args:
+            n: number of images.
+            labels: class-conditional models: one label for all, or n labels; default
+                uniformly random classes.
+            texts: text-conditional models: one text for all, or n texts.
+            seed: makes z and any random labels reproducible.
+
+        Raises:
+            ConditionError: labels out of range, texts for a class model, wrong count, ...
+
+        Example:
+            >>> model = zoo.create("cgan-mlp-28")
+            >>> model.sample(10, labels=list(range(10)), seed=0).shape
+            torch.Size([10, 1, 28, 28])
+        """
+        if not isinstance(n, int) or n < 1:
+            raise ConditionError(f"n must be a positive integer, got {n!r}")
+        rng = torch.Generator().manual_seed(seed) if seed is not None else None
+        z = torch.randn(n, self.z_dim, generator=rng)
+        if self.condition == "class" and labels is None and texts is None:
+            labels = torch.randint(self.config["num_classes"], (n,), generator=rng)
+        if labels is not None:
+            labels = _broadcast(labels, n, "labels")
+        if texts is not None:
+            texts = _broadcast(texts, n, "texts")
+        cond = self.encode(labels=labels, texts=texts)
+        was_training = self.generator.training
+        self.generator.eval()
+        try:
+            with torch.no_grad():
+                return self.generator(z.to(self.device), cond)
+        finally:
+            self.generator.train(was_training)

@@ -1,0 +1,165 @@
+"""Find plugins through entry points and load each inside its own error boundary.
+
+Order of events, once per process:
+
+1. read ``importlib.metadata.entry_points(group="zoo.plugins")``;
+2. apply ``ZOO_PLUGINS`` (allow list; set but empty = built-ins only) and
+   ``ZOO_DISABLE_PLUGINS`` (block list) by distribution or entry-point name,
+   before importing anything;
+3. import and register each remaining plugin; a failure is recorded (and its
+   partial registrations rolled back) unless ``ZOO_STRICT_PLUGINS=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from zoo.errors import PluginError
+from zoo.plugins import hookspecs
+from zoo.registry.spec import ComponentSpec, Origin, make_spec
+from zoo.registry.store import Registry
+from zoo.registry.yamlio import Document, load_file
+
+GROUP = "zoo.plugins"
+BUILTIN_DIST = "zoo"
+
+
+@dataclass
+class PluginRecord:
+    """What ``zoo plugins`` shows for one entry point."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    module: str
+    status: str  # loaded | failed | disabled | not allowed
+    error: str | None = None
+    components: int = 0
+    architectures: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _env_list(var: str) -> list[str] | None:
+    value = os.environ.get(var)
+    if value is None:
+        return None
+    return [_norm(v) for v in value.split(",") if v.strip()]
+
+
+def _truthy(var: str) -> bool:
+    return os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class _Staging:
+    """Collects one plugin's registrations; committed only if the whole plugin succeeds."""
+
+    origin: Origin | None = None
+    components: list[ComponentSpec] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+
+    def begin(self, origin: Origin) -> None:
+        self.origin = origin
+        self.components, self.documents = [], []
+
+    def component(self, **kwargs: Any) -> None:
+        assert self.origin is not None
+        self.components.append(make_spec(self.origin, **kwargs))
+
+    def architectures(
+        self, source: str | Path | Mapping[str, Any], *, name: str | None = None
+    ) -> None:
+        if isinstance(source, Mapping):
+            self.documents.append(Document(name or f"<{self.origin}>", dict(source)))
+        else:
+            self.documents.append(load_file(source))
+
+
+def _check_hooks(pm: pluggy.PluginManager, plugin: object) -> None:
+    for attr in dir(plugin):
+        if pm.parse_hookimpl_opts(plugin, attr) is not None and not hasattr(pm.hook, attr):
+            known = ", ".join(n for n in dir(hookspecs) if n.startswith("register_"))
+            raise PluginError(f"implements unknown hook {attr!r} (known hooks: {known})")
+
+
+def _sort_key(ep: EntryPoint) -> tuple[bool, str, str]:
+    dist = _norm(ep.dist.name) if ep.dist else ""
+    return (dist != BUILTIN_DIST, dist, ep.name)
+
+
+def load_plugins(
+    registry: Registry,
+    eps: list[EntryPoint] | None = None,
+    report: Callable[[str], None] | None = None,
+) -> None:
+    """Discover, filter, import and register every plugin into ``registry``."""
+    if eps is None:
+        eps = list(entry_points(group=GROUP))
+    allow = _env_list("ZOO_PLUGINS")
+    block = _env_list("ZOO_DISABLE_PLUGINS") or []
+    strict = _truthy("ZOO_STRICT_PLUGINS")
+
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    stage = _Staging()
+    pm.hook.register_components.call_historic(kwargs={"register": stage.component})
+    pm.hook.register_architectures.call_historic(kwargs={"register": stage.architectures})
+
+    for ep in sorted(eps, key=_sort_key):
+        dist = ep.dist.name if ep.dist else None
+        version = ep.dist.version if ep.dist else None
+        record = PluginRecord(ep.name, dist, version, ep.value, "loaded")
+        registry.plugins.append(record)
+        names = {_norm(ep.name), _norm(dist or "")}
+        builtin = _norm(dist or "") == BUILTIN_DIST
+        if not builtin and names & set(block):
+            record.status = "disabled"
+            continue
+        if not builtin and allow is not None and not names & set(allow):
+            record.status = "not allowed"
+            continue
+        origin = Origin(dist, version, module=ep.value)
+        stage.begin(origin)
+        plugin = None
+        try:
+            plugin = ep.load()
+            _check_hooks(pm, plugin)
+            pm.register(plugin, name=f"{dist}:{ep.name}")
+        except Exception as exc:  # the error boundary: one plugin never breaks the others
+            if plugin is not None and pm.is_registered(plugin):
+                pm.unregister(plugin)
+            record.status = "failed"
+            record.error = f"{type(exc).__name__}: {exc}"
+            message = (
+                f"plugin {ep.name!r} from {dist or 'unknown distribution'} failed: {record.error}"
+            )
+            if strict:
+                raise PluginError(message + " (ZOO_STRICT_PLUGINS=1)") from exc
+            if report is not None:
+                report(message)
+            continue
+        for spec in stage.components:
+            registry.add_component(spec)
+        for doc in stage.documents:
+            registry.add_document(doc, origin, user=False)
+        record.components = len(stage.components)
+        record.architectures = sum(
+            len((d.data or {}).get("architectures") or {}) if isinstance(d.data, dict) else 0
+            for d in stage.documents
+        )
+    if strict and registry.conflicts:
+        raise PluginError(next(iter(registry.conflicts.values())) + " (ZOO_STRICT_PLUGINS=1)")
