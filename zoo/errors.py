@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+
+def suggest(name: str, choices: Iterable[str], limit: int = 16) -> str:
+    """``"; did you mean 'dcgan'?"``, or else the list of what exists (up to ``limit``)."""
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(name, choices, n=3, cutoff=0.5)
+    if close:
+        return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+    if not choices:
+        return ""
+    shown = ", ".join(choices[:limit]) + (", ..." if len(choices) > limit else "")
+    return f" (available: {shown})"
 
 
 class ZooError(Exception):

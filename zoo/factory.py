@@ -6,10 +6,9 @@ import importlib
 import re
 from typing import Any
 
-from zoo.errors import NotAvailableError, UnknownNameError, ZooError
+from zoo.errors import NotAvailableError, UnknownNameError, ZooError, suggest
 from zoo.registry import get_registry
 from zoo.registry.spec import ComponentSpec
-from zoo.registry.validate import suggest
 
 _NAME_RE = re.compile(r"^(?P<arch>[a-z0-9][a-z0-9_-]*)(?:\.(?P<tag>[a-z0-9][a-z0-9_.-]*))?$")
 _PREFIXES = ("hf-hub:", "local-dir:")

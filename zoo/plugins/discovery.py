@@ -81,12 +81,13 @@ class _Staging:
         self.components.append(make_spec(self.origin, **kwargs))
 
     def architectures(
-        self, source: str | Path | Mapping[str, Any], *, name: str | None = None
+        self, data: str | Path | Mapping[str, Any], *, source: str | None = None
     ) -> None:
-        if isinstance(source, Mapping):
-            self.documents.append(Document(name or f"<{self.origin}>", dict(source)))
+        """``register(path_to_yaml)``, or ``register(mapping, source="where it came from")``."""
+        if isinstance(data, Mapping):
+            self.documents.append(Document(source or f"<{self.origin}>", dict(data)))
         else:
-            self.documents.append(load_file(source))
+            self.documents.append(load_file(data))
 
 
 def _check_hooks(pm: pluggy.PluginManager, plugin: object) -> None:
@@ -157,9 +158,6 @@ def load_plugins(
         for doc in stage.documents:
             registry.add_document(doc, origin, user=False)
         record.components = len(stage.components)
-        record.architectures = sum(
-            len((d.data or {}).get("architectures") or {}) if isinstance(d.data, dict) else 0
-            for d in stage.documents
-        )
+        record.architectures = sum(e.origin == origin for e in registry.architectures.values())
     if strict and registry.conflicts:
         raise PluginError(next(iter(registry.conflicts.values())) + " (ZOO_STRICT_PLUGINS=1)")

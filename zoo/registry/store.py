@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zoo.errors import ConflictError, Problem, UnknownNameError, ValidationError
+from zoo.errors import ConflictError, Problem, UnknownNameError, ValidationError, suggest
 from zoo.registry.spec import KINDS, ComponentSpec, Origin
 from zoo.registry.yamlio import Document, load_file
 
@@ -168,8 +168,6 @@ class Registry:
         if isinstance(found, str):
             raise ConflictError(found)
         if found is None:
-            from zoo.registry.validate import suggest
-
             names = [n for (k, n) in self.components if k == kind]
             if kind not in KINDS:
                 raise UnknownNameError(f"unknown component kind {kind!r}" + suggest(kind, KINDS))
@@ -179,8 +177,6 @@ class Registry:
 
     def list_components(self, kind: str | None = None) -> list[ComponentSpec]:
         if kind is not None and kind not in KINDS:
-            from zoo.registry.validate import suggest
-
             raise UnknownNameError(f"unknown component kind {kind!r}" + suggest(kind, KINDS))
         specs = [s for (k, _), s in self.components.items() if kind is None or k == kind]
         return sorted(specs, key=lambda s: (KINDS.index(s.kind), s.name))
@@ -201,8 +197,6 @@ class Registry:
         if name in self.conflicts:
             raise ConflictError(self.conflicts[name])
         if name not in self.architectures:
-            from zoo.registry.validate import suggest
-
             raise UnknownNameError(
                 f"unknown architecture {name!r}" + suggest(name, self.architectures)
             )

@@ -7,15 +7,14 @@ line and dotted path. Cross-slot checks run before anything is constructed.
 from __future__ import annotations
 
 import copy
-import difflib
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
 import pydantic
 
-from zoo.errors import Problem
+from zoo.errors import Problem, suggest
 from zoo.registry import schema
 from zoo.registry.spec import CONTEXT_PARAMS, ComponentSpec, type_name
 
@@ -23,18 +22,6 @@ KeyPath = tuple[str | int, ...]
 Locate = Callable[[KeyPath], tuple[str, int | None]]
 Lookup = Callable[[str, str], ComponentSpec | str | None]
 """``lookup(kind, name)``: the spec, an error message (e.g. a clash), or None if unknown."""
-
-
-def suggest(name: str, choices: Iterable[str], limit: int = 16) -> str:
-    """``"; did you mean 'dcgan'?"``, or else the list of what exists (up to ``limit``)."""
-    choices = sorted(set(choices))
-    close = difflib.get_close_matches(name, choices, n=3, cutoff=0.5)
-    if close:
-        return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
-    if not choices:
-        return ""
-    shown = ", ".join(choices[:limit]) + (", ..." if len(choices) > limit else "")
-    return f" (available: {shown})"
 
 
 def normalize(raw: Any) -> Any:
@@ -141,7 +128,7 @@ class _Resolver:
         self.lookup = lookup
         self.out = out
 
-    def _int(self, key: str) -> int | None:
+    def int_field(self, key: str) -> int | None:
         value = self.raw.get(key)
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -197,7 +184,7 @@ def resolve(
     context: dict[str, Any] = {
         k: v
         for k in ("resolution", "channels", "z_dim", "num_classes")
-        if (v := r._int(k)) is not None
+        if (v := r.int_field(k)) is not None
     }
 
     encoders: dict[str, tuple[ComponentSpec, dict[str, Any]]] = {}
