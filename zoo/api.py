@@ -26,12 +26,9 @@ def list_components(kind: str | None = None) -> list[ComponentSpec]:
 
 
 def _count_parameters(config: dict[str, Any]) -> dict[str, int]:
-    import torch
-
     from zoo.factory import build
 
-    with torch.device("meta"):  # shapes only: nothing is allocated or initialised for real
-        model = build(config)
+    model = build(config)  # on the CPU: pretrained encoders must load their real weights
     counts = {
         "generator": sum(p.numel() for p in model.generator.parameters()),
         "discriminator": sum(p.numel() for p in model.discriminator.parameters()),
@@ -46,8 +43,8 @@ def info(name: str, params: bool = False) -> dict[str, Any]:
 
     Args:
         name: ``ARCH`` or ``ARCH.TAG``.
-        params: also build the networks (on the meta device: no memory, no
-            weights) and count their parameters. This imports torch.
+        params: also build the networks (on the CPU) and count their parameters.
+            This imports torch and loads any pretrained encoder.
 
     Returns:
         A dict with ``name``, ``summary``, ``resolution``, ``channels``, ``z_dim``,

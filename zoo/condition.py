@@ -35,6 +35,9 @@ class Condition:
     def to(self, device: torch.device | str) -> Condition:
         return self._map(lambda t: t.to(device))
 
+    def detach(self) -> Condition:
+        return self._map(lambda t: t.detach())
+
     def __getitem__(self, index) -> Condition:
         """Select rows, e.g. ``cond[perm]`` to pair images with mismatched conditions."""
         return self._map(lambda t: t[index])

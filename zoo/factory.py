@@ -42,7 +42,11 @@ def load_target(spec: ComponentSpec) -> Any:
 def build_component(kind: str, slot: dict[str, Any], **extra: Any) -> Any:
     """Construct the component a resolved slot (``{"use": ..., "with": {...}}``) names."""
     spec = get_registry().component(kind, slot["use"])
-    return load_target(spec)(**slot["with"], **extra)
+    factory = load_target(spec)
+    try:
+        return factory(**slot["with"], **extra)
+    except ValueError as exc:  # a constructor's own check on its arguments
+        raise ZooError(f"{kind} {spec.name!r}: {exc}") from exc
 
 
 def build(config: dict[str, Any]) -> Any:
@@ -56,9 +60,10 @@ def build(config: dict[str, Any]) -> Any:
 
 
 def build_objective(config: dict[str, Any]) -> Any:
-    """The training objective of a resolved config, with its loss built in."""
+    """The training objective of a resolved config, with its loss and regularizers built in."""
     loss = build_component("loss", config["loss"])
-    return build_component("objective", config["objective"], loss=loss)
+    regularizers = [build_component("regularizer", r) for r in config["regularizers"]]
+    return build_component("objective", config["objective"], loss=loss, regularizers=regularizers)
 
 
 def create(name: str, pretrained: bool = False, **overrides: Any) -> Any:
@@ -68,7 +73,8 @@ def create(name: str, pretrained: bool = False, **overrides: Any) -> Any:
         name: ``ARCH`` or ``ARCH.TAG`` (``zoo.list_models()`` lists them).
         pretrained: load the weights of the tag (or the architecture's only tag).
         **overrides: deep-merged into the architecture and validated exactly like
-            YAML, e.g. ``z_dim=64`` or ``generator={"with": {"ch": 32}}``.
+            YAML, e.g. ``z_dim=64`` or ``generator={"with": {"ch": 32}}``; a slot given
+            another component (``encoders={"text": {"use": "text-small"}}``) is replaced whole.
 
     Returns:
         A :class:`zoo.model.GANModel` (an ``nn.Module``) on the CPU.

@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--params",
         action="store_true",
-        help="count parameters (builds the networks on the meta device; imports torch)",
+        help="count parameters (builds the networks on the CPU; imports torch)",
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_info)

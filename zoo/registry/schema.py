@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Condition = Literal["none", "class", "text", "image"]
+Encodes = Literal["class", "text", "image", "latent"]
 
 
 class _Strict(BaseModel):
@@ -65,7 +66,7 @@ class Architecture(_Strict):
     num_classes: int | None = Field(None, ge=2)
     generator: Slot
     discriminator: Slot
-    encoders: dict[Condition, Slot] = Field(default_factory=dict)
+    encoders: dict[Encodes, Slot] = Field(default_factory=dict)
     objective: Slot
     loss: Slot
     regularizers: list[Slot] = Field(default_factory=list)

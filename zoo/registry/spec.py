@@ -22,6 +22,8 @@ KINDS = (
     "metric",
 )
 CONDITIONS = ("none", "class", "text", "image")
+#: What an encoder may encode: a condition, or images into the latent space (VAE-GAN).
+ENCODES = (*CONDITIONS[1:], "latent")
 
 #: Parameters a generator, discriminator or encoder may declare without a
 #: default: the factory fills them from the architecture (``cond_dim`` from the
@@ -120,6 +122,8 @@ class ComponentSpec:
     resolutions: tuple[int, ...] | None = None
     #: encoder: the parameter whose value is the size of the condition it produces.
     out_dim: str | None = None
+    #: objective: slots it needs beyond generator and discriminator (``"encoders.latent"``).
+    needs: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -150,6 +154,7 @@ def make_spec(
     conditions: tuple[str, ...] | list[str] = ("none",),
     resolutions: tuple[int, ...] | list[int] | None = None,
     out_dim: str | None = None,
+    needs: tuple[str, ...] | list[str] = (),
 ) -> ComponentSpec:
     """Check what a plugin passed to ``register`` and turn it into a ``ComponentSpec``."""
     who = f"{kind} {name!r} from {origin}"
@@ -162,9 +167,10 @@ def make_spec(
         )
     if not isinstance(target, str) or not TARGET_RE.match(target):
         raise PluginError(f"{who}: target {target!r} must look like 'package.module:callable'")
-    bad = [c for c in conditions if c not in CONDITIONS]
+    allowed = ENCODES if kind == "encoder" else CONDITIONS
+    bad = [c for c in conditions if c not in allowed]
     if bad:
-        raise PluginError(f"{who}: unknown condition {bad[0]!r}; expected one of {CONDITIONS}")
+        raise PluginError(f"{who}: unknown condition {bad[0]!r}; expected one of {allowed}")
     spec_params = {str(k): as_param(v) for k, v in (params or {}).items()}
     if out_dim is not None and out_dim not in spec_params:
         raise PluginError(f"{who}: out_dim names {out_dim!r}, which is not one of its params")
@@ -178,4 +184,5 @@ def make_spec(
         conditions=tuple(conditions),
         resolutions=None if resolutions is None else tuple(resolutions),
         out_dim=out_dim,
+        needs=tuple(needs),
     )

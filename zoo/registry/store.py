@@ -36,10 +36,19 @@ def _clash(what: str, first: Origin, second: Origin) -> str:
 
 
 def deep_merge(base: Any, overrides: Mapping[str, Any]) -> Any:
-    """Return ``base`` with ``overrides`` merged in (mappings recursively, the rest replaced)."""
+    """Return ``base`` with ``overrides`` merged in (mappings recursively, the rest replaced).
+
+    A slot whose ``use`` changes is replaced whole: the old component's ``with`` would not
+    fit the new one.
+    """
     out = copy.deepcopy(base)
     for key, value in overrides.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+        old = out.get(key)
+        if (
+            isinstance(value, Mapping)
+            and isinstance(old, dict)
+            and value.get("use", old.get("use")) == old.get("use")
+        ):
             out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)

@@ -262,7 +262,7 @@ def _cross_checks(
             ("encoders",), f"condition {condition!r} needs an encoder: add encoders.{condition}"
         )
     for key, (spec, _) in encoders.items():
-        if key != condition:
+        if key != condition and key != "latent":
             out.add(("encoders", key), f"an encoder for {key!r}, but condition is {condition!r}")
         elif key not in spec.conditions:
             encodes = ", ".join(spec.conditions)
@@ -270,6 +270,30 @@ def _cross_checks(
                 ("encoders", key, "use"), f"encoder {spec.name!r} encodes {encodes}, not {key!r}"
             )
 
+    if "objective" in slots:
+        spec = slots["objective"][0]
+        if condition not in spec.conditions:
+            out.add(
+                ("objective", "use"),
+                f"objective {spec.name!r} trains {', '.join(spec.conditions)} models, "
+                f"not {condition!r}",
+            )
+        for need in spec.needs:
+            node: Any = raw
+            for part in need.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is None:
+                out.add(("objective", "use"), f"objective {spec.name!r} needs {need}")
+    if "latent" in encoders:
+        spec, params = encoders["latent"]
+        size = params.get(spec.out_dim) if spec.out_dim else None
+        z_dim = raw.get("z_dim")
+        if isinstance(z_dim, int) and size is not None and size != 2 * z_dim:
+            out.add(
+                ("encoders", "latent", "with", spec.out_dim),
+                f"a latent encoder must produce 2 * z_dim = {2 * z_dim} values "
+                f"(mean and log-variance), got {size}",
+            )
     enc = encoders.get(condition)
     enc_dim = enc[1].get(enc[0].out_dim) if enc and enc[0].out_dim else None
     for key in ("generator", "discriminator"):
