@@ -35,6 +35,8 @@ class GANModel(nn.Module):
         generator: ``(z [B, z_dim], Condition | None) -> image [B, C, H, W]`` in [-1, 1].
         discriminator: ``(image, Condition | None) -> logits [B]``.
         encoders: condition kind (``"class"``, ``"text"``, ``"image"``) -> encoder.
+        ema_generator: exponential moving average of the generator, set by training;
+            ``sample`` uses it when present. Its parameters never take gradients.
         config: the fully resolved architecture (plain data; rebuilds the model).
     """
 
@@ -50,6 +52,7 @@ class GANModel(nn.Module):
         self.generator = generator
         self.discriminator = discriminator
         self.encoders = nn.ModuleDict(encoders)
+        self.ema_generator: nn.Module | None = None
 
     @property
     def name(self) -> str:
@@ -98,6 +101,7 @@ class GANModel(nn.Module):
         labels: Any = None,
         texts: Sequence[str] | None = None,
         seed: int | None = None,
+        z: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Generate ``n`` images ``[n, C, H, W]`` in [-1, 1] (eval mode, no gradients).
 
@@ -107,6 +111,7 @@ class GANModel(nn.Module):
                 uniformly random classes.
             texts: text-conditional models: one text for all, or n texts.
             seed: makes z and any random labels reproducible.
+            z: the noise itself, ``[n, z_dim]`` (e.g. to interpolate); default drawn.
 
         Raises:
             ConditionError: labels out of range, texts for a class model, wrong count, ...
@@ -119,7 +124,10 @@ class GANModel(nn.Module):
         if not isinstance(n, int) or n < 1:
             raise ConditionError(f"n must be a positive integer, got {n!r}")
         rng = torch.Generator().manual_seed(seed) if seed is not None else None
-        z = torch.randn(n, self.z_dim, generator=rng)
+        if z is None:
+            z = torch.randn(n, self.z_dim, generator=rng)
+        elif tuple(z.shape) != (n, self.z_dim):
+            raise ConditionError(f"z must have shape [{n}, {self.z_dim}], got {list(z.shape)}")
         if self.condition == "class" and labels is None and texts is None:
             labels = torch.randint(self.config["num_classes"], (n,), generator=rng)
         if labels is not None:
@@ -127,10 +135,11 @@ class GANModel(nn.Module):
         if texts is not None:
             texts = _broadcast(texts, n, "texts")
         cond = self.encode(labels=labels, texts=texts)
-        was_training = self.generator.training
-        self.generator.eval()
+        generator = self.ema_generator if self.ema_generator is not None else self.generator
+        was_training = generator.training
+        generator.eval()
         try:
             with torch.no_grad():
-                return self.generator(z.to(self.device), cond)
+                return generator(z.to(self.device), cond)
         finally:
-            self.generator.train(was_training)
+            generator.train(was_training)

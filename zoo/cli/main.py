@@ -1,4 +1,4 @@
-"""``zoo``: list, inspect and validate the model zoo.
+"""``zoo``: list, inspect, validate, train and sample the model zoo.
 
 Errors are one line on stderr and a non-zero exit; ``--debug`` shows the traceback.
 """
@@ -25,6 +25,8 @@ examples:
   zoo list 'dcgan-*'
   zoo info cgan-mlp-28 --params
   zoo validate my_archs.yaml
+  zoo train cdcgan-32 --data shapes --steps 2000 --out runs/demo
+  zoo sample runs/demo --labels 3 --n 16 --out grid.png
 """
 
 
@@ -220,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="*", metavar="FILE", help="user registry files to check")
     p.add_argument("--json", action="store_true", help="problems as JSON")
     p.set_defaults(func=cmd_validate)
+
+    from zoo.cli.run import add_sample, add_train  # their bodies import torch, not this module
+
+    add_train(sub)
+    add_sample(sub)
     return parser
 
 

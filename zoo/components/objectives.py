@@ -45,6 +45,16 @@ def frozen(module: nn.Module):
             p.requires_grad_(True)
 
 
+def encode_batch(model: GANModel, batch: Batch) -> Condition | None:
+    """The condition of a real batch: its labels or its captions, as the model needs."""
+    if model.condition == "class":
+        labels = batch.labels.to(model.device) if batch.labels is not None else None
+        return model.encode(labels=labels)
+    if model.condition == "text":
+        return model.encode(texts=batch.texts)
+    return None
+
+
 def _update(opt: torch.optim.Optimizer, loss: torch.Tensor) -> None:
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -102,8 +112,7 @@ class GANObjective:
         for _ in range(n_dis):
             batch = next(batches)
             real = batch.images.to(device)
-            labels = batch.labels.to(device) if batch.labels is not None else None
-            cond = model.encode(labels=labels, texts=batch.texts)
+            cond = encode_batch(model, batch)
             z = torch.randn(real.shape[0], model.z_dim, device=device)
             with torch.no_grad():
                 fake = G(z, cond.detach() if cond is not None else None)
@@ -116,7 +125,7 @@ class GANObjective:
             d_loss = self.loss.d_loss(real_logits, fake_logits)
             logs["d_adv"] = d_loss.item()
             if real_cls is not None:
-                ac = F.cross_entropy(real_cls, labels) + F.cross_entropy(fake_cls, labels)
+                ac = F.cross_entropy(real_cls, cond.labels) + F.cross_entropy(fake_cls, cond.labels)
                 d_loss = d_loss + ac
                 logs["d_ac"] = ac.item()
             for reg in self.regularizers:

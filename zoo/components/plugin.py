@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from zoo.plugins import hookimpl
+from zoo.registry.spec import Param
 
 #: DCGAN doubles from a 4x4 seed, so it supports 4 * 2**k.
 POW2 = (8, 16, 32, 64, 128, 256, 512)
@@ -219,6 +220,47 @@ def register_components(register):
             "cutout": (float, 0.5, "cut-out square side, fraction of the size"),
         },
         doc="Differentiable augmentation of real and fake images alike (Zhao et al. 2020).",
+    )
+    # datasets (NAME[:ARG] sets the first parameter) ---------------------------------
+    register(
+        kind="dataset",
+        name="shapes",
+        target="zoo.data.shapes:ShapesDataset",
+        params={
+            "size": (int, 50_000, "number of images"),
+            "seed": (int, 0, "which images"),
+            "offset": (int, 0, "first index (fresh indices for held-out data)"),
+            "resolution": (int, 64, "rendered size (filled from the architecture)"),
+        },
+        doc="Procedural 1-3 shapes with a class (shape x color) and a caption, any resolution.",
+    )
+    register(
+        kind="dataset",
+        name="mnist",
+        target="zoo.data.vision:mnist",
+        params={"root": (str | None, None, "torchvision root or a folder with the IDX files")},
+        doc="MNIST digits through torchvision; a folder with only the test split works offline.",
+    )
+    register(
+        kind="dataset",
+        name="cifar10",
+        target="zoo.data.vision:cifar10",
+        params={"root": (str | None, None, "torchvision root (downloaded when online)")},
+        doc="CIFAR-10 (train split) through torchvision.",
+    )
+    register(
+        kind="dataset",
+        name="imagefolder",
+        target="zoo.data.folder:ImageFolder",
+        params={"path": Param(str, help="folder of images; class subfolders optional")},
+        doc="Your images; subfolders become classes.",
+    )
+    register(
+        kind="dataset",
+        name="captions",
+        target="zoo.data.folder:CaptionFolder",
+        params={"path": Param(str, help="folder with captions.jsonl ({file, caption} per line)")},
+        doc="Your images with captions, for text-to-image models.",
     )
     # objectives ----------------------------------------------------------------------
     register(

@@ -120,6 +120,17 @@ def _check_params(
         return None
 
 
+def check_params(spec: ComponentSpec, given: dict[str, Any], where: str) -> dict[str, Any]:
+    """Validate ``given`` against ``spec``'s parameters; raise every problem at once."""
+    from zoo.errors import ValidationError
+
+    out = _Collector((), lambda path: (where, None))
+    params = _check_params(spec, given, (), out)
+    if params is None:
+        raise ValidationError(out.problems)
+    return params
+
+
 class _Resolver:
     """Resolves one architecture; records problems instead of stopping at the first."""
 

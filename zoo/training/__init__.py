@@ -1,0 +1,1 @@
+"""Training: the loop (:mod:`.trainer`), checkpoints, data-parallel helpers and reports."""
