@@ -5,12 +5,12 @@ appended as constant feature maps to the image in D."""
 from __future__ import annotations
 
 import itertools
-import math
 
 import torch
 from torch import nn
 
 from zoo.components.mlp import _with_condition
+from zoo.components.sizes import doublings
 from zoo.condition import Condition
 
 
@@ -57,11 +57,7 @@ class DCGANGenerator(nn.Module):
         max_ch: int = 512,
     ):
         super().__init__()
-        n_up = int(math.log2(resolution // 4))
-        if 4 * 2**n_up != resolution or n_up < 1:
-            raise ValueError(
-                f"DCGAN needs a resolution of 4 * 2**k (8, 16, 32, ...), got {resolution}"
-            )
+        n_up = doublings(resolution)
         self.cond_dim = cond_dim
         widths = _widths(ch, max_ch, n_up)  # at 4x4, 8x8, ..., R/2 x R/2
         layers: list[nn.Module] = [
@@ -102,11 +98,7 @@ class DCGANDiscriminator(nn.Module):
         norm: str = "batch",
     ):
         super().__init__()
-        n_down = int(math.log2(resolution // 4))
-        if 4 * 2**n_down != resolution or n_down < 1:
-            raise ValueError(
-                f"DCGAN needs a resolution of 4 * 2**k (8, 16, 32, ...), got {resolution}"
-            )
+        n_down = doublings(resolution)
         self.cond_dim = cond_dim
         widths = _widths(ch, max_ch, n_down)[::-1]  # at R/2, R/4, ..., 4x4
         layers: list[nn.Module] = [

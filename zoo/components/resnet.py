@@ -9,7 +9,6 @@ projection (Miyato & Koyama 2018), concatenation, or an auxiliary classifier (AC
 from __future__ import annotations
 
 import itertools
-import math
 
 import torch
 from torch import nn
@@ -17,14 +16,8 @@ from torch.nn import functional as F
 
 from zoo.components.attention import CrossAttention2d, SelfAttention2d
 from zoo.components.norms import ConditionalBatchNorm2d, maybe_sn
+from zoo.components.sizes import doublings
 from zoo.condition import Condition
-
-
-def _n_steps(resolution: int) -> int:
-    n = int(math.log2(max(resolution // 4, 1)))
-    if n < 1 or 4 * 2**n != resolution:
-        raise ValueError(f"needs a resolution of 4 * 2**k (8, 16, 32, ...), got {resolution}")
-    return n
 
 
 def _check_attn(where: list[int], allowed: list[int], what: str) -> None:
@@ -92,7 +85,7 @@ class ResNetGenerator(nn.Module):
         sn: bool = False,
     ):
         super().__init__()
-        n_up = _n_steps(resolution)
+        n_up = doublings(resolution)
         sizes = [4 * 2 ** (i + 1) for i in range(n_up)]  # output size of each block
         _check_attn(self_attn or [], sizes, "self-attention")
         _check_attn(cross_attn or [], sizes, "cross-attention")
@@ -170,7 +163,7 @@ class ResNetDiscriminator(nn.Module):
         sn: bool = True,
     ):
         super().__init__()
-        n_down = _n_steps(resolution)
+        n_down = doublings(resolution)
         sizes = [resolution // 2 ** (i + 1) for i in range(n_down)]  # output size of each block
         _check_attn(self_attn or [], sizes, "self-attention")
         if cond == "ac" and cond_dim is not None and num_classes is None:
