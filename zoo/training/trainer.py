@@ -120,19 +120,25 @@ def _device(name: str, dist: ddp.Dist) -> torch.device:
     return torch.device(name)
 
 
-def _fit_to_data(config: dict[str, Any], data: Prepared, overrides: dict[str, Any]) -> dict:
-    """Check the data can feed the architecture's condition; adopt the data's class count."""
-    condition = config["condition"]
-    if condition == "class":
-        if not data.num_classes:
-            raise ZooError(f"{config['name']} is class-conditional but {data.name} has no labels")
-        if data.num_classes != config["num_classes"] and "num_classes" not in overrides:
-            return {"num_classes": data.num_classes}
-    if condition == "text" and not data.captions:
+def _check_data(config: dict[str, Any], data: Prepared) -> None:
+    """The data must carry what the architecture's condition needs."""
+    if config["condition"] == "class" and not data.num_classes:
+        raise ZooError(f"{config['name']} is class-conditional but {data.name} has no labels")
+    if config["condition"] == "text" and not data.captions:
         raise ZooError(
             f"{config['name']} is text-conditional but {data.name} has no captions "
             "(use shapes or captions:PATH)"
         )
+
+
+def _adopt_classes(config: dict[str, Any], data: Prepared, overrides: dict[str, Any]) -> dict:
+    """A class-conditional architecture takes the data's class count unless told otherwise."""
+    if (
+        config["condition"] == "class"
+        and data.num_classes != config["num_classes"]
+        and "num_classes" not in overrides
+    ):
+        return {"num_classes": data.num_classes}
     return {}
 
 
@@ -193,7 +199,8 @@ def train(opts: TrainOptions) -> Path:
         base = get_registry().resolve(opts.arch, opts.overrides)
         data_spec = opts.data or base["train"].get("data") or "shapes"
         data = open_dataset(data_spec, base["resolution"], base["channels"])
-        adopted = _fit_to_data(base, data, opts.overrides)
+        _check_data(base, data)
+        adopted = _adopt_classes(base, data, opts.overrides)
         config = (
             get_registry().resolve(opts.arch, {**opts.overrides, **adopted}) if adopted else base
         )
@@ -206,7 +213,6 @@ def train(opts: TrainOptions) -> Path:
         for key in TRAIN_KEYS:
             if getattr(opts, key) is not None:
                 settings[key] = getattr(opts, key)
-    _fit_to_data(config, data, {"num_classes": True})
 
     torch.manual_seed(settings["seed"])
     model = build(config).to(device)
@@ -286,7 +292,7 @@ def train(opts: TrainOptions) -> Path:
         )
 
     def sample_grid(step: int) -> None:
-        images = _sample_fixed(model, fixed_z, fixed_cond)
+        images = model.sample(n_grid, z=fixed_z, **fixed_cond)
         save_grid(images, out / "samples" / f"step-{step:08d}.png", nrow=nrow)
 
     previous = {s: signal.signal(s, _raise_interrupt) for s in (signal.SIGTERM,)}
@@ -358,17 +364,6 @@ def train(opts: TrainOptions) -> Path:
     if dist.main and log_path.is_file():
         plot_curves(log_path, out / "curve.png")
     return last if last is not None else out
-
-
-def _sample_fixed(model, z: torch.Tensor, cond: dict[str, Any]) -> torch.Tensor:
-    generator = model.ema_generator if model.ema_generator is not None else model.generator
-    was = generator.training
-    generator.eval()
-    with torch.no_grad():
-        c = model.encode(**cond) if cond else None
-        images = generator(z.to(model.device), c)
-    generator.train(was)
-    return images.float().cpu()
 
 
 def _append_csv(path: Path, row: dict[str, Any], fields: list[str] | None) -> list[str]:
