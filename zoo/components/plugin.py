@@ -12,6 +12,8 @@ from typing import Literal
 from zoo.plugins import hookimpl
 from zoo.registry.spec import Param
 
+ZOO_PLUGIN_API = "1.0"
+
 #: DCGAN doubles from a 4x4 seed, so it supports 4 * 2**k.
 POW2 = (8, 16, 32, 64, 128, 256, 512)
 

@@ -40,7 +40,7 @@ class PluginRecord:
     distribution: str | None
     version: str | None
     module: str
-    status: str  # loaded | failed | disabled | not allowed
+    status: str  # loaded | failed | incompatible | disabled | not allowed
     error: str | None = None
     components: int = 0
     architectures: int = 0
@@ -97,6 +97,22 @@ def _check_hooks(pm: pluggy.PluginManager, plugin: object) -> None:
             raise PluginError(f"implements unknown hook {attr!r} (known hooks: {known})")
 
 
+def _check_api(plugin: object) -> str | None:
+    """Why ``plugin`` cannot load with this zoo's plugin API, or None if it can."""
+    declared = getattr(plugin, "ZOO_PLUGIN_API", None)
+    ours = hookspecs.API_VERSION
+    if declared is None:
+        return f"does not declare the zoo plugin API it targets (add ZOO_PLUGIN_API = {ours!r})"
+    try:
+        major, minor = (int(x) for x in str(declared).split("."))
+    except ValueError:
+        return f"ZOO_PLUGIN_API = {declared!r} is not a version like {ours!r}"
+    our_major, our_minor = (int(x) for x in ours.split("."))
+    if major != our_major or minor > our_minor:
+        return f"targets zoo plugin API {declared}, but this zoo provides plugin API {ours}"
+    return None
+
+
 def _sort_key(ep: EntryPoint) -> tuple[bool, str, str]:
     dist = _norm(ep.dist.name) if ep.dist else ""
     return (dist != BUILTIN_DIST, dist, ep.name)
@@ -138,12 +154,17 @@ def load_plugins(
         plugin = None
         try:
             plugin = ep.load()
+            incompatible = _check_api(plugin)
+            if incompatible:
+                record.status = "incompatible"
+                raise PluginError(incompatible)
             _check_hooks(pm, plugin)
             pm.register(plugin, name=f"{dist}:{ep.name}")
         except Exception as exc:  # the error boundary: one plugin never breaks the others
             if plugin is not None and pm.is_registered(plugin):
                 pm.unregister(plugin)
-            record.status = "failed"
+            if record.status != "incompatible":
+                record.status = "failed"
             record.error = f"{type(exc).__name__}: {exc}"
             message = (
                 f"plugin {ep.name!r} from {dist or 'unknown distribution'} failed: {record.error}"

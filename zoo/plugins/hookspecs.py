@@ -10,6 +10,8 @@ A plugin is a module (or object) named by an entry point in the group
     # zoo_hello/plugin.py
     from zoo.plugins import hookimpl
 
+    ZOO_PLUGIN_API = "1.0"   # the version of this contract the plugin targets
+
     @hookimpl
     def register_components(register):
         register(kind="generator", name="hello.tiny", target="zoo_hello.nets:TinyG",
@@ -30,6 +32,10 @@ from __future__ import annotations
 import pluggy
 
 PROJECT = "zoo"
+
+#: The version of this contract. A plugin declares the one it targets as ``ZOO_PLUGIN_API``;
+#: it loads when the major versions agree and its minor version is not newer than this one.
+API_VERSION = "1.0"
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

@@ -1,0 +1,1 @@
+"""zoo-hello: the template for zoo plugins."""

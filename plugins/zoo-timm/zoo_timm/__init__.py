@@ -1,0 +1,1 @@
+"""zoo-timm: zoo components on timm backbones."""
