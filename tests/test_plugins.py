@@ -115,6 +115,10 @@ def test_plugin_that_raises_on_import_is_recorded_and_skipped(plugin_factory, ru
     names = [r["name"] for r in listed.json()]
     assert "dcgan-32" in names and "acme-tiny-28" in names
     assert "kaboom at import" in listed.stderr  # a warning, not a crash
+    for args in (["components"], ["info", "dcgan-32"], ["validate"], ["list", "--pretrained"]):
+        other = run(*args, path=[broken, good])
+        assert other.returncode == 0, (args, other.stderr)
+        assert "kaboom at import" in other.stderr and "Traceback" not in other.stderr
 
     strict = run("list", path=[broken, good], env={"ZOO_STRICT_PLUGINS": "1"})
     assert strict.returncode == 1
