@@ -9,7 +9,7 @@ import itertools
 import torch
 from torch import nn
 
-from zoo.components.mlp import _with_condition
+from zoo.components.conditioning import with_condition
 from zoo.components.sizes import doublings
 from zoo.condition import Condition
 
@@ -76,7 +76,7 @@ class DCGANGenerator(nn.Module):
         _init(self)
 
     def forward(self, z: torch.Tensor, cond: Condition | None = None) -> torch.Tensor:
-        h = _with_condition(z, cond, self.cond_dim)  # [B, z_dim + d]
+        h = with_condition(z, cond, self.cond_dim)  # [B, z_dim + d]
         return self.net(h[:, :, None, None])
 
 
@@ -120,11 +120,7 @@ class DCGANDiscriminator(nn.Module):
     def forward(
         self, x: torch.Tensor, cond: Condition | None = None, return_features: bool = False
     ):
-        if self.cond_dim is not None:
-            if cond is None:
-                raise ValueError("this network is conditional: pass a Condition")
-            maps = cond.vector.to(x.dtype)[:, :, None, None].expand(-1, -1, *x.shape[2:])
-            x = torch.cat([x, maps], dim=1)  # [B, C + d, R, R]
+        x = with_condition(x, cond, self.cond_dim)  # [B, C + d, R, R]
         h = self.features(x)  # [B, widths[-1], 4, 4]
         logits = self.out(h).flatten()
         return (logits, h) if return_features else logits

@@ -9,6 +9,7 @@ import math
 import torch
 from torch import nn
 
+from zoo.components.conditioning import with_condition
 from zoo.condition import Condition
 
 
@@ -19,14 +20,6 @@ def _mlp(widths: list[int], dropout: float = 0.0) -> nn.Sequential:
         if dropout:
             layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)
-
-
-def _with_condition(x: torch.Tensor, cond: Condition | None, cond_dim: int | None) -> torch.Tensor:
-    if cond_dim is None:
-        return x
-    if cond is None:
-        raise ValueError("this network is conditional: pass a Condition")
-    return torch.cat([x, cond.vector.to(x.dtype)], dim=1)
 
 
 class MLPGenerator(nn.Module):
@@ -48,7 +41,7 @@ class MLPGenerator(nn.Module):
         self.out = nn.Linear(hidden[-1], math.prod(self.shape))
 
     def forward(self, z: torch.Tensor, cond: Condition | None = None) -> torch.Tensor:
-        h = self.body(_with_condition(z, cond, self.cond_dim))  # [B, hidden[-1]]
+        h = self.body(with_condition(z, cond, self.cond_dim))  # [B, hidden[-1]]
         return torch.tanh(self.out(h)).view(-1, *self.shape)
 
 
@@ -72,6 +65,6 @@ class MLPDiscriminator(nn.Module):
     def forward(
         self, x: torch.Tensor, cond: Condition | None = None, return_features: bool = False
     ):
-        h = self.body(_with_condition(x.flatten(1), cond, self.cond_dim))  # [B, hidden[-1]]
+        h = self.body(with_condition(x.flatten(1), cond, self.cond_dim))  # [B, hidden[-1]]
         logits = self.out(h).squeeze(1)
         return (logits, h) if return_features else logits

@@ -15,6 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from zoo.components.attention import CrossAttention2d, SelfAttention2d
+from zoo.components.conditioning import with_condition
 from zoo.components.norms import ConditionalBatchNorm2d, maybe_sn
 from zoo.components.sizes import doublings
 from zoo.condition import Condition
@@ -197,10 +198,7 @@ class ResNetDiscriminator(nn.Module):
     ):
         if self.cond_dim is not None and cond is None:
             raise ValueError("this discriminator is conditional: pass a Condition")
-        if self.mode == "concat":
-            maps = cond.vector.to(x.dtype)[:, :, None, None].expand(-1, -1, *x.shape[2:])
-            x = torch.cat([x, maps], dim=1)
-        h = x
+        h = with_condition(x, cond, self.cond_dim if self.mode == "concat" else None)
         for block in self.blocks:
             h = block(h)
             key = str(h.shape[-1])

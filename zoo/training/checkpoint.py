@@ -25,7 +25,6 @@ from safetensors.torch import load_file, save_file
 from zoo.errors import ZooError
 
 STEP_RE = re.compile(r"^step-(\d{8})$")
-NETWORKS = ("generator", "ema_generator", "discriminator", "encoders")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -176,8 +175,9 @@ def read_config(ckpt: Path) -> dict[str, Any]:
     return json.loads((ckpt / "config.json").read_text())
 
 
-def load_weights(ckpt: Path, model, ema=None) -> None:
-    """Load the networks' weights (strict key matching)."""
+def load_weights(ckpt: Path, model) -> None:
+    """Load the networks' weights (strict key matching), the EMA into ``model.ema_generator``
+    when the model has one."""
     model.generator.load_state_dict(load_file(str(ckpt / "generator.safetensors")))
     model.discriminator.load_state_dict(load_file(str(ckpt / "discriminator.safetensors")))
     if (ckpt / "encoders.safetensors").is_file():
@@ -187,8 +187,8 @@ def load_weights(ckpt: Path, model, ema=None) -> None:
             if part:
                 enc.load_state_dict(part)
     ema_file = ckpt / "ema_generator.safetensors"
-    if ema is not None and ema_file.is_file():
-        ema.module.load_state_dict(load_file(str(ema_file)))
+    if model.ema_generator is not None and ema_file.is_file():
+        model.ema_generator.load_state_dict(load_file(str(ema_file)))
 
 
 def load_training_state(ckpt: Path, ema, optimizers: dict) -> dict[str, Any]:
@@ -217,16 +217,7 @@ def load_model(path: str | Path):
 
     found = find(path)
     model = build(read_config(found)["architecture"])
-    ema = None
     if (found / "ema_generator.safetensors").is_file():
         model.ema_generator = copy.deepcopy(model.generator).requires_grad_(False)
-        ema = _EMAView(model.ema_generator)
-    load_weights(found, model, ema)
+    load_weights(found, model)
     return model
-
-
-class _EMAView:
-    """What :func:`load_weights` needs of an EMA: its ``module``."""
-
-    def __init__(self, module):
-        self.module = module

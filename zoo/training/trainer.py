@@ -234,7 +234,7 @@ def train(opts: TrainOptions) -> Path:
     }
     start, consumed = 0, 0
     if resume_from is not None:
-        ckpt.load_weights(resume_from, model, ema)
+        ckpt.load_weights(resume_from, model)  # the EMA too: it is model.ema_generator
         meta = ckpt.load_training_state(resume_from, ema, optimizers)
         start, consumed = meta["step"], meta["consumed"]
     if dist.world > 1:
