@@ -6,7 +6,7 @@ import importlib
 import re
 from typing import Any
 
-from zoo.errors import NotAvailableError, UnknownNameError, ZooError, suggest
+from zoo.errors import UnknownNameError, ZooError, suggest
 from zoo.registry import get_registry
 from zoo.registry.spec import ComponentSpec
 
@@ -70,8 +70,11 @@ def create(name: str, pretrained: bool = False, **overrides: Any) -> Any:
     """Build a model by architecture name, with optional overrides.
 
     Args:
-        name: ``ARCH`` or ``ARCH.TAG`` (``zoo.list_models()`` lists them).
-        pretrained: load the weights of the tag (or the architecture's only tag).
+        name: ``ARCH`` or ``ARCH.TAG`` (``zoo.list_models()`` lists them);
+            ``hf-hub:ORG/NAME[@REVISION]`` for a Hub repo; ``local-dir:DIR`` for a
+            ``save_pretrained`` directory, a checkpoint or a run directory.
+        pretrained: download and load the weights of the tag (or of the architecture's
+            only tag), verified against the tag's sha256.
         **overrides: deep-merged into the architecture and validated exactly like
             YAML, e.g. ``z_dim=64`` or ``generator={"with": {"ch": 32}}``; a slot given
             another component (``encoders={"text": {"use": "text-small"}}``) is replaced whole.
@@ -83,6 +86,8 @@ def create(name: str, pretrained: bool = False, **overrides: Any) -> Any:
         UnknownNameError: unknown architecture or tag (closest names suggested).
         ValidationError: the overrides make the architecture invalid (every problem listed).
         ConflictError: two plugins define the name.
+        ZooError: weights missing, corrupt (checksum), not fitting, or needing a component
+            that is not installed; NotAvailableError when offline with nothing cached.
 
     Example:
         >>> model = zoo.create("dcgan-32", z_dim=64)
@@ -90,22 +95,44 @@ def create(name: str, pretrained: bool = False, **overrides: Any) -> Any:
         torch.Size([4, 3, 32, 32])
     """
     if isinstance(name, str) and name.startswith(_PREFIXES):
-        raise NotAvailableError(
-            f"{name!r}: loading from the Hub or a local directory is not supported by this "
-            "version of zoo yet; create an architecture by name instead (`zoo list`)"
-        )
+        return _create_from_weights(name, pretrained, overrides)
     arch, tag = parse_name(name)
     config = get_registry().resolve(arch, overrides)
     tags = config["pretrained"]
     if tag is not None and tag not in tags:
         hint = suggest(tag, tags) if tags else "; it has no pretrained tags"
         raise UnknownNameError(f"{arch!r} has no tag {tag!r}{hint}")
-    if pretrained:
-        if not tags:
-            raise UnknownNameError(
-                f"{arch!r} has no pretrained weights; `zoo list --pretrained` shows those that do"
-            )
-        raise NotAvailableError(
-            f"{name!r}: downloading pretrained weights is not supported by this version of zoo yet"
+    if not pretrained:
+        return build(config)
+    if not tags:
+        raise UnknownNameError(
+            f"{arch!r} has no pretrained weights; `zoo list --pretrained` shows those that do"
         )
-    return build(config)
+    if tag is None:
+        if len(tags) > 1:
+            names = ", ".join(f"{arch}.{t}" for t in sorted(tags))
+            raise UnknownNameError(f"{arch!r} has several pretrained tags: pick one of {names}")
+        (tag,) = tags
+    if overrides:
+        raise ZooError(
+            f"{name!r}: overrides ({', '.join(overrides)}) cannot be applied to pretrained weights"
+        )
+    from zoo.hub.load import load_hub
+
+    entry = tags[tag]
+    spec = f"{entry['hub']}@{entry['revision']}" if entry.get("revision") else entry["hub"]
+    return load_hub(spec, entry.get("sha256") or None, expect_arch=arch)
+
+
+def _create_from_weights(name: str, pretrained: bool, overrides: dict[str, Any]) -> Any:
+    from zoo.hub.load import load_hub, load_local
+
+    if overrides:
+        raise ZooError(
+            f"{name!r}: overrides ({', '.join(overrides)}) cannot be applied to saved weights; "
+            "the architecture comes from the repo's config.json"
+        )
+    prefix, _, rest = name.partition(":")
+    if not rest:
+        raise UnknownNameError(f"{name!r}: say what to load, e.g. hf-hub:ORG/NAME or local-dir:DIR")
+    return load_hub(rest) if prefix == "hf-hub" else load_local(rest)

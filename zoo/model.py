@@ -38,6 +38,9 @@ class GANModel(nn.Module):
         ema_generator: exponential moving average of the generator, set by training;
             ``sample`` uses it when present. Its parameters never take gradients.
         config: the fully resolved architecture (plain data; rebuilds the model).
+        provenance: where the weights came from (``{}`` for fresh weights; for loaded ones
+            ``source`` ``"local-dir"`` or ``"hf-hub"``, path or repo and commit, each
+            file's sha256, the training step and settings).
     """
 
     def __init__(
@@ -53,6 +56,7 @@ class GANModel(nn.Module):
         self.discriminator = discriminator
         self.encoders = nn.ModuleDict(encoders)
         self.ema_generator: nn.Module | None = None
+        self.provenance: dict[str, Any] = {}
 
     @property
     def name(self) -> str:
@@ -143,3 +147,20 @@ class GANModel(nn.Module):
                 return generator(z.to(self.device), cond)
         finally:
             generator.train(was_training)
+
+    def save_pretrained(self, directory: Any, **card: Any) -> Any:
+        """Write the model as a directory that ``zoo.create("local-dir:DIR")`` rebuilds:
+        config.json (the resolved architecture), one safetensors file per network, a model
+        card (README.md) and a sample grid. See :func:`zoo.hub.save_pretrained`.
+        """
+        from zoo.hub import save_pretrained
+
+        return save_pretrained(self, directory, **card)
+
+    def push_to_hub(self, repo_id: str, **kwargs: Any) -> Any:
+        """Push the model to a Hub model repo in one commit (``branch=``, ``private=``,
+        ``token=``, ``commit_message=``, ``metrics=``, ``license=``); returns a
+        :class:`zoo.hub.PushResult` with the commit id and the files' sha256."""
+        from zoo.hub import push_to_hub
+
+        return push_to_hub(self, repo_id, **kwargs)

@@ -20,6 +20,7 @@ environment:
   ZOO_DISABLE_PLUGINS=dist    never import these plugin distributions
   ZOO_STRICT_PLUGINS=1        a plugin that fails to load is an error, not a warning
   ZOO_REGISTRY=a.yaml:b.yaml  extra architecture files (override: true replaces an entry)
+  HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE, HF_HUB_CACHE   used by huggingface_hub (push, hf-hub:)
 
 examples:
   zoo list 'dcgan-*'
@@ -27,6 +28,8 @@ examples:
   zoo validate my_archs.yaml
   zoo train cdcgan-32 --data shapes --steps 2000 --out runs/demo
   zoo sample runs/demo --labels 3 --n 16 --out grid.png
+  zoo push runs/demo --repo me/cdcgan-32-shapes
+  zoo sample hf-hub:me/cdcgan-32-shapes --out grid.png
 """
 
 
@@ -223,10 +226,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="problems as JSON")
     p.set_defaults(func=cmd_validate)
 
-    from zoo.cli.run import add_sample, add_train  # their bodies import torch, not this module
+    from zoo.cli.run import add_push, add_sample, add_train  # bodies import torch, not this
 
     add_train(sub)
     add_sample(sub)
+    add_push(sub)
     return parser
 
 

@@ -124,7 +124,11 @@ def add_sample(sub) -> None:
         description="Sample from a trained run (its directory or a checkpoint) "
         "or from an architecture's untrained weights.",
     )
-    p.add_argument("source", metavar="ARCH_OR_CHECKPOINT", help="run dir, checkpoint dir or ARCH")
+    p.add_argument(
+        "source",
+        metavar="ARCH_OR_CHECKPOINT",
+        help="run dir, checkpoint dir, local-dir:DIR, hf-hub:ORG/NAME[@REV], ARCH.TAG or ARCH",
+    )
     p.add_argument("--n", type=int, default=64, help="number of images (default 64)")
     p.add_argument("--labels", type=int, nargs="+", help="class labels: one for all, or N")
     p.add_argument("--text", action="append", help="caption (repeat: one for all, or N)")
@@ -136,23 +140,32 @@ def add_sample(sub) -> None:
     p.set_defaults(func=cmd_sample)
 
 
-def cmd_sample(args: argparse.Namespace) -> int:
+def open_model(source: str, *, pretrained: bool = False):
+    """A model from what a command line names: a run/checkpoint/save_pretrained directory,
+    ``local-dir:DIR``, ``hf-hub:ORG/NAME[@REV]``, ``ARCH.TAG`` (pretrained) or ``ARCH``
+    (untrained weights, with a warning)."""
     import zoo
-    from zoo.training.checkpoint import load_model
+
+    if source.startswith(("hf-hub:", "local-dir:")):
+        return zoo.create(source)
+    if Path(source).exists():
+        return zoo.create(f"local-dir:{source}")
+    if pretrained or "." in source:
+        return zoo.create(source, pretrained=True)
+    print(
+        f"zoo: {source} has untrained weights (pass a run directory, hf-hub:ORG/NAME or "
+        "ARCH.TAG for trained ones)",
+        file=sys.stderr,
+    )
+    return zoo.create(source)
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
     from zoo.training.report import save_grid
 
     if args.out is None and args.out_dir is None:
         raise ZooError("say where the images go: --out grid.png and/or --out-dir DIR")
-    if Path(args.source).exists():
-        model = load_model(args.source)
-    else:
-        model = zoo.create(args.source)
-        print(
-            f"zoo: {args.source} has untrained weights (pass a run directory to sample a "
-            "trained model)",
-            file=sys.stderr,
-        )
-    model = model.to(args.device)
+    model = open_model(args.source).to(args.device)
     images = model.sample(args.n, labels=args.labels, texts=args.text, seed=args.seed).cpu()
     if args.out is not None:
         print(save_grid(images, args.out, nrow=args.nrow))
@@ -160,4 +173,62 @@ def cmd_sample(args: argparse.Namespace) -> int:
         for i, image in enumerate(images):
             save_grid(image[None], args.out_dir / f"{i:05d}.png", nrow=1)
         print(f"{len(images)} images in {args.out_dir}")
+    return 0
+
+
+def add_push(sub) -> None:
+    p = sub.add_parser(
+        "push",
+        help="push a trained model to a Hugging Face Hub model repo (one commit)",
+        description="Save CHECKPOINT (a run dir, checkpoint or save_pretrained dir) as a zoo "
+        "model repo (config.json, one safetensors file per network, model card, sample grid) "
+        "and push it to the Hub in one commit, through huggingface_hub (HF_TOKEN or `hf auth "
+        "login`; HF_ENDPOINT for another Hub). Prints the commit and a registry tag that "
+        "pins it.",
+    )
+    p.add_argument(
+        "source", metavar="CHECKPOINT", help="run dir, checkpoint or save_pretrained dir"
+    )
+    p.add_argument(
+        "--repo", required=True, metavar="ORG/NAME", help="the model repo (created if missing)"
+    )
+    p.add_argument(
+        "--branch",
+        "--revision",
+        dest="branch",
+        metavar="BRANCH",
+        help="commit to this branch (created from main if missing); default main",
+    )
+    p.add_argument("--private", action="store_true", help="create the repo private")
+    p.add_argument("--message", help="commit message")
+    p.add_argument("--license", help="license id for the model card, e.g. mit")
+    p.add_argument("--tag", default="TAG", help="name for the printed registry tag")
+    p.set_defaults(func=cmd_push)
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from zoo.hub import push_folder, save_pretrained
+
+    if not Path(args.source).exists():
+        raise ZooError(f"{args.source} does not exist (expected a run or checkpoint directory)")
+    if args.repo.count("/") != 1 or not all(args.repo.split("/")):
+        raise ZooError(f"--repo {args.repo!r}: expected ORG/NAME")
+    model = open_model(args.source)
+    with tempfile.TemporaryDirectory(prefix="zoo-push-") as tmp:
+        folder = save_pretrained(
+            model, Path(tmp) / "model", repo_id=args.repo, license=args.license
+        )
+        result = push_folder(
+            folder,
+            args.repo,
+            branch=args.branch,
+            private=args.private or None,
+            commit_message=args.message,
+        )
+    print(f"pushed {args.repo}@{result.branch}: commit {result.commit}")
+    print(f'load it: zoo.create("hf-hub:{args.repo}@{result.commit}")')
+    print("registry tag (under the architecture's `pretrained:`):")
+    print(result.tag_yaml(args.tag))
     return 0

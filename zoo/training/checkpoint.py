@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from zoo.errors import ZooError
+from zoo.weights import OPTIONAL, REQUIRED, save_tensors, write_weights
 
 STEP_RE = re.compile(r"^step-(\d{8})$")
 
@@ -39,12 +40,6 @@ def _write_bytes(path: Path, data: bytes) -> None:
     with open(path, "wb") as f:
         f.write(data)
         f.flush()
-        os.fsync(f.fileno())
-
-
-def _save_tensors(path: Path, tensors: dict[str, torch.Tensor]) -> None:
-    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(path))
-    with open(path, "rb+") as f:
         os.fsync(f.fileno())
 
 
@@ -73,15 +68,6 @@ def _unflatten_optimizer(name: str, tensors: dict, meta: dict) -> dict:
     return {"state": state, "param_groups": meta["param_groups"]}
 
 
-def trainable_encoder_state(model) -> dict[str, torch.Tensor]:
-    """State of the encoders that train (a frozen pretrained encoder reloads from its source)."""
-    out = {}
-    for kind, enc in model.encoders.items():
-        if any(p.requires_grad for p in enc.parameters()):
-            out.update({f"{kind}.{k}": v for k, v in enc.state_dict().items()})
-    return out
-
-
 def save(
     ckpt_dir: Path,
     *,
@@ -101,13 +87,7 @@ def save(
         shutil.rmtree(tmp)
     tmp.mkdir()
     _write_bytes(tmp / "config.json", json.dumps(config, indent=2, sort_keys=True).encode())
-    _save_tensors(tmp / "generator.safetensors", model.generator.state_dict())
-    _save_tensors(tmp / "discriminator.safetensors", model.discriminator.state_dict())
-    if ema is not None:
-        _save_tensors(tmp / "ema_generator.safetensors", ema.module.state_dict())
-    encoders = trainable_encoder_state(model)
-    if encoders:
-        _save_tensors(tmp / "encoders.safetensors", encoders)
+    write_weights(tmp, model, ema.module if ema is not None else None)
     tensors: dict[str, torch.Tensor] = {"rng/cpu": torch.get_rng_state()}
     if torch.cuda.is_available():
         for i, s in enumerate(torch.cuda.get_rng_state_all()):
@@ -119,7 +99,7 @@ def save(
         t, m = _flatten_optimizer(name, opt)
         tensors.update(t)
         meta["optimizers"][name] = m
-    _save_tensors(tmp / "training_state.safetensors", tensors)
+    save_tensors(tmp / "training_state.safetensors", tensors)
     _write_bytes(tmp / "training_state.json", json.dumps(meta, indent=2).encode())
     _fsync_dir(tmp)
     if final.exists():  # never replace a complete checkpoint: latest may point at it
@@ -175,20 +155,16 @@ def read_config(ckpt: Path) -> dict[str, Any]:
     return json.loads((ckpt / "config.json").read_text())
 
 
+def weight_files(ckpt: Path) -> dict[str, Path]:
+    """The weight files present in a checkpoint directory, by name."""
+    return {n: ckpt / n for n in REQUIRED + OPTIONAL if (ckpt / n).is_file()}
+
+
 def load_weights(ckpt: Path, model) -> None:
-    """Load the networks' weights (strict key matching), the EMA into ``model.ema_generator``
-    when the model has one."""
-    model.generator.load_state_dict(load_file(str(ckpt / "generator.safetensors")))
-    model.discriminator.load_state_dict(load_file(str(ckpt / "discriminator.safetensors")))
-    if (ckpt / "encoders.safetensors").is_file():
-        state = load_file(str(ckpt / "encoders.safetensors"))
-        for kind, enc in model.encoders.items():
-            part = {k[len(kind) + 1 :]: v for k, v in state.items() if k.startswith(kind + ".")}
-            if part:
-                enc.load_state_dict(part)
-    ema_file = ckpt / "ema_generator.safetensors"
-    if model.ema_generator is not None and ema_file.is_file():
-        model.ema_generator.load_state_dict(load_file(str(ema_file)))
+    """Load the networks' weights (strict key matching), the EMA into ``model.ema_generator``."""
+    from zoo import weights
+
+    weights.load_weights(model, weight_files(ckpt), str(ckpt))
 
 
 def load_training_state(ckpt: Path, ema, optimizers: dict) -> dict[str, Any]:
@@ -210,14 +186,8 @@ def load_model(path: str | Path):
     """Rebuild the model a checkpoint holds (config.json) and load its weights.
 
     The EMA generator, when saved, becomes ``model.ema_generator`` (what ``sample`` uses).
+    Same as ``zoo.create("local-dir:PATH")``.
     """
-    import copy
+    from zoo.hub.load import load_local
 
-    from zoo.factory import build
-
-    found = find(path)
-    model = build(read_config(found)["architecture"])
-    if (found / "ema_generator.safetensors").is_file():
-        model.ema_generator = copy.deepcopy(model.generator).requires_grad_(False)
-    load_weights(found, model)
-    return model
+    return load_local(path)
