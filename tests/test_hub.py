@@ -211,9 +211,7 @@ def test_offline_loads_from_cache_and_fails_clearly_without_it(hub, monkeypatch)
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     _assert_same(model, zoo.create("hf-hub:org/cached"))
     _assert_same(model, zoo.create(f"hf-hub:org/cached@{commit}"))
-    with pytest.raises(
-        NotAvailableError, match=r"HF_HUB_OFFLINE is set and config\.json is not in"
-    ):
+    with pytest.raises(NotAvailableError, match=r"HF_HUB_OFFLINE is set and config\.json"):
         zoo.create("hf-hub:org/never-downloaded")
     assert len(hub.state.requests) == before  # offline means no request at all
 
@@ -244,10 +242,10 @@ def test_hub_errors_say_what_happened(hub):
 def test_only_model_files_are_pushed(hub, tmp_path):
     folder = _trained_like("gan-mlp-28").save_pretrained(tmp_path / "m")
     (folder / "optimizer.pt").write_bytes(b"\x80\x04pickle")
-    commits = len(hub.state.requests)
+    requests = len(hub.state.requests)
     with pytest.raises(ZooError, match=r"refusing to push optimizer\.pt"):
         push_folder(folder, "org/pickles")
-    assert len(hub.state.requests) == commits and "org/pickles" not in hub.state.repos
+    assert len(hub.state.requests) == requests and "org/pickles" not in hub.state.repos
 
 
 def test_save_pretrained_and_local_dir(tmp_path):
