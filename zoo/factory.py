@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
+from pathlib import Path
 from typing import Any
 
 from zoo.errors import UnknownNameError, ZooError, suggest
@@ -136,3 +138,21 @@ def _create_from_weights(name: str, pretrained: bool, overrides: dict[str, Any])
     if not rest:
         raise UnknownNameError(f"{name!r}: say what to load, e.g. hf-hub:ORG/NAME or local-dir:DIR")
     return load_hub(rest) if prefix == "hf-hub" else load_local(rest)
+
+
+def open_model(source: str, *, pretrained: bool = False):
+    """A model from what a command line names: a run/checkpoint/save_pretrained directory,
+    ``local-dir:DIR``, ``hf-hub:ORG/NAME[@REV]``, ``ARCH.TAG`` (pretrained) or ``ARCH``
+    (untrained weights, with a warning)."""
+    if source.startswith(("hf-hub:", "local-dir:")):
+        return create(source)
+    if Path(source).exists():
+        return create(f"local-dir:{source}")
+    if pretrained or "." in source:
+        return create(source, pretrained=True)
+    print(
+        f"zoo: {source} has untrained weights (pass a run directory, hf-hub:ORG/NAME or "
+        "ARCH.TAG for trained ones)",
+        file=sys.stderr,
+    )
+    return create(source)

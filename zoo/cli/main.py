@@ -28,6 +28,8 @@ examples:
   zoo validate my_archs.yaml
   zoo train cdcgan-32 --data shapes --steps 2000 --out runs/demo
   zoo sample runs/demo --labels 3 --n 16 --out grid.png
+  zoo bench runs/demo --data shapes:10000 --feature-extractor classifier-shapes
+  zoo leaderboard --format html --out leaderboard.html
   zoo push runs/demo --repo me/cdcgan-32-shapes
   zoo sample hf-hub:me/cdcgan-32-shapes --out grid.png
 """
@@ -226,10 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="problems as JSON")
     p.set_defaults(func=cmd_validate)
 
-    from zoo.cli.run import add_push, add_sample, add_train  # bodies import torch, not this
+    from zoo.cli.evaluate import add_bench, add_leaderboard  # their bodies import torch
+    from zoo.cli.run import add_push, add_sample, add_train
 
     add_train(sub)
     add_sample(sub)
+    add_bench(sub)
+    add_leaderboard(sub)
     add_push(sub)
     return parser
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -140,31 +139,13 @@ def add_sample(sub) -> None:
     p.set_defaults(func=cmd_sample)
 
 
-def open_model(source: str, *, pretrained: bool = False):
-    """A model from what a command line names: a run/checkpoint/save_pretrained directory,
-    ``local-dir:DIR``, ``hf-hub:ORG/NAME[@REV]``, ``ARCH.TAG`` (pretrained) or ``ARCH``
-    (untrained weights, with a warning)."""
-    import zoo
-
-    if source.startswith(("hf-hub:", "local-dir:")):
-        return zoo.create(source)
-    if Path(source).exists():
-        return zoo.create(f"local-dir:{source}")
-    if pretrained or "." in source:
-        return zoo.create(source, pretrained=True)
-    print(
-        f"zoo: {source} has untrained weights (pass a run directory, hf-hub:ORG/NAME or "
-        "ARCH.TAG for trained ones)",
-        file=sys.stderr,
-    )
-    return zoo.create(source)
-
-
 def cmd_sample(args: argparse.Namespace) -> int:
     from zoo.training.report import save_grid
 
     if args.out is None and args.out_dir is None:
         raise ZooError("say where the images go: --out grid.png and/or --out-dir DIR")
+    from zoo.factory import open_model
+
     model = open_model(args.source).to(args.device)
     images = model.sample(args.n, labels=args.labels, texts=args.text, seed=args.seed).cpu()
     if args.out is not None:
@@ -209,6 +190,7 @@ def add_push(sub) -> None:
 def cmd_push(args: argparse.Namespace) -> int:
     import tempfile
 
+    from zoo.factory import open_model
     from zoo.hub import push_folder, save_pretrained
 
     if not Path(args.source).exists():

@@ -264,6 +264,25 @@ def register_components(register):
         params={"path": Param(str, help="folder with captions.jsonl ({file, caption} per line)")},
         doc="Your images with captions, for text-to-image models.",
     )
+    # metrics: feature extractors for torch-fidelity (zoo bench --feature-extractor) -------
+    register(
+        kind="metric",
+        name="inception-v3-compat",
+        target="torch_fidelity.feature_extractor_inceptionv3:FeatureExtractorInceptionV3",
+        doc="torch-fidelity's InceptionV3 (standard FID/IS/KID); needs its weights file.",
+    )
+    register(
+        kind="metric",
+        name="classifier-shapes",
+        target="zoo.evaluation.classifiers:ShapesNet",
+        doc="Shapes CNN shipped with zoo (class/attribute heads); FID-style scores on shapes.",
+    )
+    register(
+        kind="metric",
+        name="lenet-mnist",
+        target="zoo.evaluation.classifiers:LeNet",
+        doc="LeNet-5 shipped with zoo; Frechet LeNet distance and class accuracy on MNIST.",
+    )
     # objectives ----------------------------------------------------------------------
     register(
         kind="objective",
