@@ -21,6 +21,8 @@ environment:
   ZOO_STRICT_PLUGINS=1        a plugin that fails to load is an error, not a warning
   ZOO_REGISTRY=a.yaml:b.yaml  extra architecture files (override: true replaces an entry)
   HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE, HF_HUB_CACHE   used by huggingface_hub (push, hf-hub:)
+  ZOO_RESULTS_DB=PATH         results database of zoo bench / zoo leaderboard
+  ZOO_INCEPTION_WEIGHTS=PATH  local InceptionV3 weights; ZOO_OFFLINE=1 never downloads them
 
 examples:
   zoo list 'dcgan-*'
