@@ -188,27 +188,21 @@ def add_push(sub) -> None:
 
 
 def cmd_push(args: argparse.Namespace) -> int:
-    import tempfile
-
     from zoo.factory import open_model
-    from zoo.hub import push_folder, save_pretrained
+    from zoo.hub import push_to_hub
 
     if not Path(args.source).exists():
         raise ZooError(f"{args.source} does not exist (expected a run or checkpoint directory)")
     if args.repo.count("/") != 1 or not all(args.repo.split("/")):
         raise ZooError(f"--repo {args.repo!r}: expected ORG/NAME")
-    model = open_model(args.source)
-    with tempfile.TemporaryDirectory(prefix="zoo-push-") as tmp:
-        folder = save_pretrained(
-            model, Path(tmp) / "model", repo_id=args.repo, license=args.license
-        )
-        result = push_folder(
-            folder,
-            args.repo,
-            branch=args.branch,
-            private=args.private or None,
-            commit_message=args.message,
-        )
+    result = push_to_hub(
+        open_model(args.source),
+        args.repo,
+        branch=args.branch,
+        private=args.private or None,
+        commit_message=args.message,
+        license=args.license,
+    )
     print(f"pushed {args.repo}@{result.branch}: commit {result.commit}")
     print(f'load it: zoo.create("hf-hub:{args.repo}@{result.commit}")')
     print("registry tag (under the architecture's `pretrained:`):")

@@ -31,14 +31,11 @@ ALLOWED_SUFFIXES = (".safetensors", ".json", ".md", ".png")
 
 
 def _components(arch: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    from zoo.hub.load import component_slots
     from zoo.registry import get_registry
 
     registry = get_registry()
-    slots = [("generator", "generator"), ("discriminator", "discriminator")]
-    slots += [("objective", "objective"), ("loss", "loss")]
-    pairs = [(where, kind, arch[where]) for where, kind in slots]
-    pairs += [(f"encoders.{k}", "encoder", v) for k, v in arch["encoders"].items()]
-    pairs += [(f"regularizers[{i}]", "regularizer", v) for i, v in enumerate(arch["regularizers"])]
+    pairs = component_slots(arch)
     out = {}
     for where, kind, slot in pairs:
         origin = registry.component(kind, slot["use"]).origin

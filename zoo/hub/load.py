@@ -30,22 +30,25 @@ def read_config(path: Path, source: str) -> dict[str, Any]:
     return doc
 
 
-def check_components(doc: dict[str, Any], source: str) -> None:
-    """Every component the architecture names must be installed; name all that are not."""
-    from zoo.registry import get_registry
-
-    arch = doc["architecture"]
-    slots: list[tuple[str, str, dict]] = [
+def component_slots(arch: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """``(where, kind, slot)`` for every component an architecture names."""
+    slots = [
         ("generator", "generator", arch.get("generator")),
         ("discriminator", "discriminator", arch.get("discriminator")),
         ("objective", "objective", arch.get("objective")),
         ("loss", "loss", arch.get("loss")),
     ]
     slots += [(f"encoders.{k}", "encoder", v) for k, v in (arch.get("encoders") or {}).items()]
-    slots += [
-        (f"regularizers[{i}]", "regularizer", v)
-        for i, v in enumerate(arch.get("regularizers") or [])
-    ]
+    regs = arch.get("regularizers") or []
+    slots += [(f"regularizers[{i}]", "regularizer", v) for i, v in enumerate(regs)]
+    return slots
+
+
+def check_components(doc: dict[str, Any], source: str) -> None:
+    """Every component the architecture names must be installed; name all that are not."""
+    from zoo.registry import get_registry
+
+    slots = component_slots(doc["architecture"])
     registry = get_registry()
     recorded = doc.get("components") or {}
     missing = []
