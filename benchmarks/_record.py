@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -11,7 +12,18 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 
 
-def device() -> str:
+#: The environment benchmark subprocesses run in. Bytecode caching stays on, as for an
+#: installed package (pip compiles at install time); PYTHONDONTWRITEBYTECODE=1 would make every
+#: process compile every module from source and time the compiler instead.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def device(name: str = "cpu") -> str:
+    """The machine in words: the GPU's name for a CUDA device, else the CPU model and cores."""
+    if name.startswith("cuda"):
+        import torch
+
+        return f"GPU: {torch.cuda.get_device_name(torch.device(name))}"
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -20,8 +32,6 @@ def device() -> str:
                 break
     except OSError:
         pass
-    import os
-
     return f"CPU: {cpu}, {os.cpu_count()} cores"
 
 
@@ -42,12 +52,37 @@ def commit() -> str:
         return "unknown"
 
 
-def append(title: str, command: str, table: str) -> None:
+def matmul_ceiling(device: str = "cpu", dtype: str = "fp32", n: int = 4096) -> float:
+    """The device's measured matmul throughput in TFLOP/s (best of several n x n matmuls):
+    the ceiling achieved FLOP rates are reported against."""
+    import time
+
+    import torch
+
+    dt = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+    a = torch.randn(n, n, device=device, dtype=dt)
+    b = torch.randn(n, n, device=device, dtype=dt)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    reps = 20 if device.startswith("cuda") else 2
+    best = float("inf")
+    for _ in range(4):
+        a @ b
+        sync()
+        start = time.perf_counter()
+        for _ in range(reps):
+            a @ b
+        sync()
+        best = min(best, (time.perf_counter() - start) / reps)
+    return 2 * n**3 / best / 1e12
+
+
+def append(title: str, command: str, table: str, device_name: str = "cpu") -> None:
     """Append one dated section to RESULTS.md."""
     now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = (
         f"\n## {title}\n\n"
-        f"- date: {now}\n- device: {device()}\n- commit: {commit()}\n- command: `{command}`\n\n"
+        f"- date: {now}\n- device: {device(device_name)}\n- commit: {commit()}\n"
+        f"- command: `{command}`\n\n"
         f"{table}\n"
     )
     if not RESULTS.exists():

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import platform
 import subprocess
 import sys
 from pathlib import Path
 
+import _record
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +33,7 @@ def device_name(device: str) -> str:
         import torch
 
         return torch.cuda.get_device_name(0)
-    return f"{platform.processor() or platform.machine()} CPU, {__import__('os').cpu_count()} cores"
+    return _record.device()
 
 
 def main() -> None:

@@ -77,7 +77,8 @@ class GANObjective:
       class of real (D) and generated (D and G) images (Odena et al. 2017).
 
     Trainable condition encoders are updated with D. Each D step draws a fresh real batch;
-    the G step reuses the conditions of the last one.
+    the G step reuses the conditions and the generated images of the last one (one generator
+    forward pass per D step, as in DCGAN's reference code).
     """
 
     def __init__(self, loss: Any, regularizers: Sequence[Any] = ()):
@@ -109,13 +110,17 @@ class GANObjective:
         G, D = model.generator, model.discriminator
         device = model.device
         logs: dict[str, float] = {}
-        for _ in range(n_dis):
+        for i in range(n_dis):
             batch = next(batches)
             real = batch.images.to(device)
             cond = encode_batch(model, batch)
             z = torch.randn(real.shape[0], model.z_dim, device=device)
-            with torch.no_grad():
-                fake = G(z, cond.detach() if cond is not None else None)
+            last = i == n_dis - 1
+            # The last D step's fakes keep their graph: the G step reuses them (as in DCGAN),
+            # which saves a generator forward pass per step.
+            with contextlib.nullcontext() if last else torch.no_grad():
+                generated = G(z, cond.detach() if cond is not None else None)
+            fake = generated.detach()
             real_logits, real_cls = self._d_out(D, real, cond)
             fake_logits, fake_cls = self._d_out(D, fake, cond)
             if model.condition == "text" and real.shape[0] > 1:
@@ -138,8 +143,7 @@ class GANObjective:
 
         cond = cond.detach() if cond is not None else None
         with frozen(D):
-            z = torch.randn(real.shape[0], model.z_dim, device=device)
-            fake_logits, fake_cls = self._d_out(D, G(z, cond), cond)
+            fake_logits, fake_cls = self._d_out(D, generated, cond)
             g_loss = self.loss.g_loss(fake_logits)
             if fake_cls is not None:
                 g_loss = g_loss + F.cross_entropy(fake_cls, cond.labels)

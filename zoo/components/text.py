@@ -53,7 +53,9 @@ class HFTextEncoder(nn.Module):
 
         path = model or default_text_model()
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModel.from_pretrained(path)
+        # fp32 whatever the checkpoint stores (transformers 5 would keep an fp16 file's dtype);
+        # mixed precision is the trainer's autocast's business
+        self.model = AutoModel.from_pretrained(path, dtype=torch.float32)
         hidden = self.model.config.hidden_size
         if hidden != dim:
             raise ValueError(f"text model {path!r} produces {hidden}-d features; set dim: {hidden}")

@@ -91,8 +91,9 @@ class _Staging:
 
 
 def _check_hooks(pm: pluggy.PluginManager, plugin: object) -> None:
+    marker = f"{hookspecs.PROJECT}_impl"  # what @hookimpl sets on a function
     for attr in dir(plugin):
-        if pm.parse_hookimpl_opts(plugin, attr) is not None and not hasattr(pm.hook, attr):
+        if hasattr(getattr(plugin, attr, None), marker) and not hasattr(pm.hook, attr):
             known = ", ".join(n for n in dir(hookspecs) if n.startswith("register_"))
             raise PluginError(f"implements unknown hook {attr!r} (known hooks: {known})")
 
@@ -113,9 +114,35 @@ def _check_api(plugin: object) -> str | None:
     return None
 
 
-def _sort_key(ep: EntryPoint) -> tuple[bool, str, str]:
-    dist = _norm(ep.dist.name) if ep.dist else ""
-    return (dist != BUILTIN_DIST, dist, ep.name)
+def _with_dist(ep: EntryPoint) -> tuple[EntryPoint, str | None, str | None]:
+    """``(ep, distribution name, version)``.
+
+    Reads the two header lines from METADATA directly: ``dist.name`` and ``dist.version``
+    each run the e-mail parser over the whole file, which adds up with many plugins.
+    """
+    if ep.dist is None:
+        return ep, None, None
+    fields: dict[str, str] = {}
+    for line in (ep.dist.read_text("METADATA") or "").splitlines():
+        if not line.strip():
+            break  # end of the headers
+        key, sep, value = line.partition(":")
+        if sep and key in ("Name", "Version"):
+            fields.setdefault(key, value.strip())
+    if len(fields) < 2:  # unusual metadata (e.g. PKG-INFO): let importlib parse it
+        meta = ep.dist.metadata
+        return ep, meta["Name"], meta["Version"]
+    return ep, fields["Name"], fields["Version"]
+
+
+def _sort_key(item: tuple[EntryPoint, str | None, str | None]) -> tuple[bool, str, str]:
+    dist = _norm(item[1] or "")
+    return (dist != BUILTIN_DIST, dist, item[0].name)
+
+
+def _architecture_names(doc: Document) -> list[str]:
+    archs = doc.data.get("architectures") if isinstance(doc.data, dict) else None
+    return [n for n in archs if isinstance(n, str)] if isinstance(archs, dict) else []
 
 
 def load_plugins(
@@ -136,9 +163,7 @@ def load_plugins(
     pm.hook.register_components.call_historic(kwargs={"register": stage.component})
     pm.hook.register_architectures.call_historic(kwargs={"register": stage.architectures})
 
-    for ep in sorted(eps, key=_sort_key):
-        dist = ep.dist.name if ep.dist else None
-        version = ep.dist.version if ep.dist else None
+    for ep, dist, version in sorted(map(_with_dist, eps), key=_sort_key):
         record = PluginRecord(ep.name, dist, version, ep.value, "loaded")
         registry.plugins.append(record)
         names = {_norm(ep.name), _norm(dist or "")}
@@ -179,6 +204,11 @@ def load_plugins(
         for doc in stage.documents:
             registry.add_document(doc, origin, user=False)
         record.components = len(stage.components)
-        record.architectures = sum(e.origin == origin for e in registry.architectures.values())
+        names = {n for doc in stage.documents for n in _architecture_names(doc)}
+        record.architectures = sum(
+            1
+            for n in names
+            if n in registry.architectures and registry.architectures[n].origin == origin
+        )
     if strict and registry.conflicts:
         raise PluginError(next(iter(registry.conflicts.values())) + " (ZOO_STRICT_PLUGINS=1)")

@@ -153,7 +153,10 @@ def _plot(entry: dict[str, Any], columns: list[str]) -> bytes | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    shown = [c for c in columns if sum(c in h["scores"] for h in history) >= 2][:3]
+    # the ranking metric and the condition metric first: two small plots fit beside a grid
+    order = ["fid", "class_accuracy", "attribute_accuracy", "kid", "isc", "precision", "recall"]
+    logged = [c for c in columns if sum(c in h["scores"] for h in history) >= 2]
+    shown = sorted(logged, key=lambda c: order.index(c) if c in order else len(order))[:2]
     if not shown:
         return None
     fig, axes = plt.subplots(1, len(shown), figsize=(3.2 * len(shown), 2.4), dpi=100)
@@ -172,11 +175,12 @@ def _plot(entry: dict[str, Any], columns: list[str]) -> bytes | None:
 
 
 _CSS = """
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 1200px; }
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 1400px; }
 table { border-collapse: collapse; margin: 1rem 0 2.5rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 6px 10px; text-align: right; }
-th { background: #f4f4f6; } td.model { text-align: left; font-weight: 600; }
-img.grid { width: 160px; image-rendering: pixelated; } img.plot { height: 150px; }
+th { background: #f4f4f6; } td.model { text-align: left; font-weight: 600; white-space: nowrap; }
+img.grid { width: 160px; image-rendering: pixelated; }
+img.plot { height: 140px; max-width: 480px; object-fit: contain; }
 .protocol { color: #555; font-size: 0.85rem; }
 """
 

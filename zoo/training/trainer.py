@@ -152,13 +152,21 @@ def _fixed_conditions(config: dict[str, Any], data: Prepared, n: int) -> dict[st
 
 def _ema_with_warmup(decay: float):
     """EMA whose decay ramps up as ``min(decay, (1 + n) / (10 + n))`` after n updates, so the
-    average does not sit on the random initial weights for the first few thousand steps."""
+    average does not sit on the random initial weights for the first few thousand steps.
 
-    def avg_fn(averaged: torch.Tensor, current: torch.Tensor, n: torch.Tensor) -> torch.Tensor:
+    A ``multi_avg_fn``: one fused ``_foreach_lerp_`` over all tensors of a device and dtype
+    instead of a Python loop over parameters. Integer buffers (BatchNorm's batch counter)
+    are copied.
+    """
+
+    def multi_avg_fn(averaged: list[torch.Tensor], current: list[torch.Tensor], n) -> None:
         d = min(decay, (1.0 + float(n)) / (10.0 + float(n)))
-        return averaged * d + current * (1.0 - d)
+        if averaged[0].is_floating_point():
+            torch._foreach_lerp_(averaged, current, 1.0 - d)
+        else:
+            torch._foreach_copy_(averaged, current)
 
-    return avg_fn
+    return multi_avg_fn
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -220,7 +228,7 @@ def train(opts: TrainOptions) -> Path:
     ema = None
     if settings.get("ema"):
         ema = AveragedModel(
-            model.generator, avg_fn=_ema_with_warmup(settings["ema"]), use_buffers=True
+            model.generator, multi_avg_fn=_ema_with_warmup(settings["ema"]), use_buffers=True
         )
         ema.requires_grad_(False)
         model.ema_generator = ema.module
@@ -329,6 +337,7 @@ def train(opts: TrainOptions) -> Path:
                     **{k: round(v, 5) for k, v in logs.items()},
                     "steps_per_s": round(done / elapsed, 3),
                     "images_per_s": round(images / elapsed, 1),
+                    "elapsed_s": round(elapsed, 4),  # since this process started training
                 }
                 fields = _append_csv(log_path, row, fields)
                 if writer is not None:

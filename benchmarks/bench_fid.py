@@ -1,0 +1,163 @@
+"""Evaluation speed: FID of N generated samples computed in memory through zoo against the
+usual route, writing the samples as PNG files and running torch-fidelity on the folder.
+
+Both sides use the same model, the same N, the same feature extractor and torch-fidelity's
+own FID code; the reference statistics are cached once beforehand, so what is timed is the
+generated side: sampling + features (zoo) vs sampling + PNG encoding + reading the folder
+back + features (PNG route, torch-fidelity's defaults for folders). Runs alternate, median
+of each. Goal: zoo >= 3x faster.
+
+The InceptionV3 case (``--extractor inception-v3-compat``) uses randomly initialised
+weights written by this script (the real ones cannot be downloaded offline): the cost is
+the same, the FID value is meaningless.
+
+    python benchmarks/bench_fid.py [--arch dcgan-32] [--data shapes:20000]
+        [--extractors classifier-shapes,inception-v3-compat] [--num-samples 5000]
+        [--runs 3] [--device cpu] [--no-record]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+import torch
+from _record import append
+
+
+def random_inception(path: Path) -> str:
+    """torch-fidelity's InceptionV3 with random weights, saved where it can load them."""
+    from torch_fidelity import feature_extractor_inceptionv3 as m
+
+    with (
+        mock.patch.object(m, "load_state_dict_from_url", lambda *a, **k: {}),
+        mock.patch.object(m.FeatureExtractorInceptionV3, "load_state_dict", lambda s, sd: None),
+    ):
+        net = m.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
+    torch.save(net.state_dict(), path)
+    return str(path)
+
+
+def fid_in_memory(model, common: dict, n: int) -> float:
+    """zoo's route: torch-fidelity pulls samples from the generator wrapper, in memory."""
+    import torch_fidelity
+
+    from zoo.evaluation import fidelity
+
+    sampler = fidelity.ConditionSampler(model, None, seed=0)
+    return torch_fidelity.calculate_metrics(
+        input1=fidelity.generator_input(model, sampler),
+        input1_model_num_samples=n,
+        save_cpu_ram=True,
+        **common,
+    )["frechet_inception_distance"]
+
+
+def fid_png_folder(model, common: dict, n: int, batch_size: int, tmp: Path) -> float:
+    """The usual route: write N PNG files, then torch-fidelity on the folder."""
+    import torch_fidelity
+    from PIL import Image
+
+    from zoo.evaluation import fidelity
+
+    folder = tmp / "png"
+    folder.mkdir()
+    gen = torch.Generator().manual_seed(0)
+    for start in range(0, n, batch_size):
+        b = min(batch_size, n - start)
+        z = torch.randn(b, model.z_dim, generator=gen)
+        images = fidelity.quantize(model.sample(b, z=z)).permute(0, 2, 3, 1).cpu()
+        for i, im in enumerate(images.numpy()):
+            Image.fromarray(im).save(folder / f"{start + i:06d}.png")
+    fid = torch_fidelity.calculate_metrics(input1=str(folder), **common)
+    shutil.rmtree(folder)
+    return fid["frechet_inception_distance"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--arch", default="dcgan-32")
+    parser.add_argument("--data", default="shapes:20000", help="the reference data")
+    parser.add_argument("--extractors", default="classifier-shapes,inception-v3-compat")
+    parser.add_argument("--num-samples", type=int, default=5000)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args()
+
+    import zoo
+    from zoo.data import open_dataset
+    from zoo.evaluation import fidelity
+    from zoo.evaluation.extractors import register_with_fidelity
+
+    register_with_fidelity()
+    model = zoo.create(args.arch).to(args.device)
+    data = open_dataset(args.data, model.config["resolution"], model.config["channels"])
+    reference = fidelity.ReferenceImages(data, args.num_samples)
+    n, cuda = args.num_samples, args.device.startswith("cuda")
+    rows = [
+        "| extractor | N | zoo in memory s | PNG folder s | speed-up | goal |",
+        "|---|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for extractor in args.extractors.split(","):
+            weights = (
+                random_inception(tmp / "inception.pth")
+                if extractor.startswith("inception")
+                else None
+            )
+            common = {
+                "fid": True,
+                "feature_extractor": extractor,
+                "batch_size": args.batch_size,
+                "cuda": cuda,
+                "verbose": False,
+                "cache": True,
+                "cache_root": str(tmp / "cache"),
+                "input2": reference,
+                "input2_cache_name": f"bench-{extractor}-{n}",
+                **({"feature_extractor_weights_path": weights} if weights else {}),
+            }
+
+            in_memory = functools.partial(fid_in_memory, model, common, n)
+            png_folder = functools.partial(fid_png_folder, model, common, n, args.batch_size, tmp)
+            in_memory()  # fills the reference cache and warms everything up
+            times: dict[str, list[float]] = {"memory": [], "png": []}
+            for _ in range(args.runs):
+                for name, fn in (("memory", in_memory), ("png", png_folder)):
+                    if cuda:
+                        torch.cuda.synchronize()
+                    start = time.perf_counter()
+                    fn()
+                    if cuda:
+                        torch.cuda.synchronize()
+                    times[name].append(time.perf_counter() - start)
+                    print(f"{extractor} {name}: {times[name][-1]:.2f} s", flush=True)
+            mem, png = statistics.median(times["memory"]), statistics.median(times["png"])
+            goal = "met" if png / mem >= 3 else "NOT met"
+            rows.append(
+                f"| {extractor} | {n} | {mem:.2f} | {png:.2f} | {png / mem:.2f}x | >= 3x: {goal} |"
+            )
+    table = "\n".join(rows)
+    print(table)
+    if not args.no_record:
+        append(
+            f"Evaluation: FID in memory vs PNG folder ({args.device})",
+            f"python benchmarks/bench_fid.py --arch {args.arch} --data {args.data} "
+            f"--extractors {args.extractors} --num-samples {n} --runs {args.runs} "
+            f"--device {args.device}",
+            table + f"\n\n{args.arch} (untrained), reference {args.data} (statistics cached).",
+            device_name=args.device,
+        )
+
+
+if __name__ == "__main__":
+    main()
