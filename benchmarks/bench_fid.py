@@ -12,7 +12,7 @@ weights written by this script (the real ones cannot be downloaded offline): the
 the same, the FID value is meaningless.
 
     python benchmarks/bench_fid.py [--arch dcgan-32] [--data shapes:20000]
-        [--extractors classifier-shapes,inception-v3-compat] [--num-samples 5000]
+        [--extractors classifier-shapes,inception-v3-compat:1000] [--num-samples 5000]
         [--runs 3] [--device cpu] [--no-record]
 """
 
@@ -84,7 +84,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--arch", default="dcgan-32")
     parser.add_argument("--data", default="shapes:20000", help="the reference data")
-    parser.add_argument("--extractors", default="classifier-shapes,inception-v3-compat")
+    parser.add_argument(
+        "--extractors",
+        default="classifier-shapes,inception-v3-compat:1000",
+        help="NAME[:N] each; N overrides --num-samples (InceptionV3 on a CPU is slow)",
+    )
     parser.add_argument("--num-samples", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
@@ -100,15 +104,17 @@ def main() -> None:
     register_with_fidelity()
     model = zoo.create(args.arch).to(args.device)
     data = open_dataset(args.data, model.config["resolution"], model.config["channels"])
-    reference = fidelity.ReferenceImages(data, args.num_samples)
-    n, cuda = args.num_samples, args.device.startswith("cuda")
+    cuda = args.device.startswith("cuda")
     rows = [
         "| extractor | N | zoo in memory s | PNG folder s | speed-up | goal |",
         "|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for extractor in args.extractors.split(","):
+        for item in args.extractors.split(","):
+            extractor, _, count = item.partition(":")
+            n = int(count or args.num_samples)
+            reference = fidelity.ReferenceImages(data, n)
             weights = (
                 random_inception(tmp / "inception.pth")
                 if extractor.startswith("inception")
@@ -152,7 +158,7 @@ def main() -> None:
         append(
             f"Evaluation: FID in memory vs PNG folder ({args.device})",
             f"python benchmarks/bench_fid.py --arch {args.arch} --data {args.data} "
-            f"--extractors {args.extractors} --num-samples {n} --runs {args.runs} "
+            f"--extractors {args.extractors} --num-samples {args.num_samples} --runs {args.runs} "
             f"--device {args.device}",
             table + f"\n\n{args.arch} (untrained), reference {args.data} (statistics cached).",
             device_name=args.device,

@@ -91,11 +91,13 @@ class _Staging:
 
 
 def _check_hooks(pm: pluggy.PluginManager, plugin: object) -> None:
-    marker = f"{hookspecs.PROJECT}_impl"  # what @hookimpl sets on a function
-    for attr in dir(plugin):
-        if hasattr(getattr(plugin, attr, None), marker) and not hasattr(pm.hook, attr):
+    """After ``pm.register(plugin)``: refuse hook implementations no hookspec declares
+    (pluggy would keep them silently). Reads the hook callers pluggy made for this plugin
+    instead of scanning the module a second time."""
+    for caller in pm.get_hookcallers(plugin) or []:
+        if not caller.has_spec():
             known = ", ".join(n for n in dir(hookspecs) if n.startswith("register_"))
-            raise PluginError(f"implements unknown hook {attr!r} (known hooks: {known})")
+            raise PluginError(f"implements unknown hook {caller.name!r} (known hooks: {known})")
 
 
 def _check_api(plugin: object) -> str | None:
@@ -183,8 +185,8 @@ def load_plugins(
             if incompatible:
                 record.status = "incompatible"
                 raise PluginError(incompatible)
-            _check_hooks(pm, plugin)
             pm.register(plugin, name=f"{dist}:{ep.name}")
+            _check_hooks(pm, plugin)
         except Exception as exc:  # the error boundary: one plugin never breaks the others
             if plugin is not None and pm.is_registered(plugin):
                 pm.unregister(plugin)
