@@ -44,8 +44,11 @@ def commit() -> str:
             text=True,
             check=True,
         )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=HERE, capture_output=True, text=True
+        dirty = subprocess.run(  # RESULTS.md itself does not count: the runs append to it
+            ["git", "status", "--porcelain", "--", ".", ":!benchmarks/RESULTS.md"],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
         )
         return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
     except (OSError, subprocess.CalledProcessError):

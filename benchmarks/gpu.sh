@@ -65,9 +65,21 @@ run() {
     [ -d "$GPU/whl" ] || { echo "gpu.sh: no .gpu/ here; run 'bash benchmarks/gpu.sh prepare' first and carry .gpu" >&2; exit 2; }
     local out=${OUT:-$GPU/out}
     mkdir -p "$out" /tmp/site
-    $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$GPU"/whl/*.whl
+    # wheels built for another Python (pydantic-core is cp312) are left out, so that a dry run
+    # on this machine (GPU_DEVICE=cpu GPU_QUICK=1) works with its own installed copy
+    local tag wheels=()
+    tag=$($PY -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
+    for w in "$GPU"/whl/*.whl; do
+        case "$(basename "$w")" in
+            *-cp3*-cp3*) [[ "$(basename "$w")" == *"-$tag-"* ]] || { echo "gpu.sh: skipping $(basename "$w") (not $tag)"; continue; } ;;
+        esac
+        wheels+=("$w")
+    done
+    $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "${wheels[@]}"
     export PYTHONPATH=/tmp/site:$GPU/extra PYTHONUNBUFFERED=1 PATH=/tmp/site/bin:$PATH
-    mkdir -p "$HERE/../shared/data" && ln -sfn "$GPU/mnist" "$HERE/../shared/data/mnist"
+    if [ ! -e "$HERE/../shared/data/mnist" ]; then  # the plans read ../shared/data/mnist
+        mkdir -p "$HERE/../shared/data" && ln -s "$GPU/mnist" "$HERE/../shared/data/mnist"
+    fi
     local device=${GPU_DEVICE:-cuda}
     nvidia-smi -L || true
     local parts=${*:-train sample fid leaderboard}
