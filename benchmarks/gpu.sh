@@ -92,8 +92,8 @@ run() {
             sample) if [ "$quick" = 1 ]; then args=(--batch-size 64 --runs 2)
                     else args=(--batch-size 1024 --runs 10); fi
                     (cd benchmarks && $PY bench_sample.py --device "$device" "${args[@]}") ;;
-            fid) if [ "$quick" = 1 ]; then args=(--num-samples 500 --runs 1)
-                 else args=(--num-samples 10000 --runs 3); fi
+            fid) if [ "$quick" = 1 ]; then args=(--extractors classifier-shapes:500,inception-v3-compat:100 --runs 1)
+                 else args=(--extractors classifier-shapes:10000,inception-v3-compat:10000 --runs 3); fi
                  (cd benchmarks && $PY bench_fid.py --device "$device" "${args[@]}") ;;
             leaderboard) $PY benchmarks/leaderboard.py benchmarks/plans/gpu.yaml --work /tmp/leaderboard ;;
             *) echo "gpu.sh: unknown part '$part' (train, sample, fid, leaderboard)" >&2; exit 2 ;;
