@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from _record import ENV, append, matmul_ceiling
@@ -32,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 RESOLUTION = {"dcgan-32": 32, "dcgan-64": 64}
 
 
-def _batches(data: str, resolution: int, batch_size: int):
+def _batches(data: str, resolution: int, batch_size: int, workers: int = 0):
     """Endless shuffled batches of images from ``data`` (the reference's input)."""
     import torch
 
@@ -40,7 +41,12 @@ def _batches(data: str, resolution: int, batch_size: int):
 
     dataset = open_dataset(data, resolution, 3)
     loader = torch.utils.data.DataLoader(
-        dataset, batch_size=batch_size, shuffle=True, drop_last=True
+        dataset,
+        batch_size=batch_size,
+        shuffle=True,
+        drop_last=True,
+        num_workers=workers,
+        persistent_workers=workers > 0,
     )
     while True:
         for batch in loader:
@@ -52,11 +58,19 @@ def worker(args: argparse.Namespace) -> dict:
     import torch
 
     torch.manual_seed(0)
+    if args.worker == "data":  # the loader alone: the most any trainer can get from it
+        batches = _batches(args.data, RESOLUTION[args.arch], args.batch_size, args.workers)
+        for _ in range(args.warmup):
+            next(batches)
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            next(batches)
+        return {"images_per_s": args.steps * args.batch_size / (time.perf_counter() - start)}
     if args.worker == "reference":
         import reference_dcgan
 
         seconds = reference_dcgan.train(
-            _batches(args.data, RESOLUTION[args.arch], args.batch_size),
+            _batches(args.data, RESOLUTION[args.arch], args.batch_size, args.workers),
             RESOLUTION[args.arch],
             args.steps,
             args.warmup,
@@ -77,6 +91,7 @@ def worker(args: argparse.Namespace) -> dict:
                 device=args.device,
                 batch_size=args.batch_size,
                 ema=0.0 if args.worker == "zoo-no-ema" else None,
+                workers=args.workers,
                 log_every=args.warmup,
                 sample_every=10**9,
                 ckpt_every=10**9,
@@ -136,6 +151,7 @@ def measure(args: argparse.Namespace, arch: str, who: str, flops: bool = False) 
         f"--steps={args.steps}",
         f"--warmup={args.warmup}",
         f"--device={args.device}",
+        f"--workers={args.workers}",
         *(["--flops"] if flops else []),
     ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=HERE, env=ENV)
@@ -151,6 +167,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=4, help="untimed steps first")
     parser.add_argument("--runs", type=int, default=3, help="alternating runs of each side")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="data loader processes, both sides (default 0)"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--arch", help=argparse.SUPPRESS)
@@ -162,7 +181,7 @@ def main() -> None:
         return
 
     gpu = args.device.startswith("cuda")
-    sides = ["reference", "zoo", "zoo-no-ema"] + (["zoo-fast"] if gpu else [])
+    sides = ["reference", "zoo", "zoo-no-ema"] + (["zoo-fast"] if gpu else []) + ["data"]
     rows = [
         "| architecture | run | images/s (median) | ratio | goal |",
         "|---|---|---|---|---|",
@@ -198,6 +217,14 @@ def main() -> None:
                 f"{ratio:.2f}x of zoo fp32 eager | >= 2x: {goal}; {tflops:.1f} TFLOP/s = "
                 f"{tflops / ceiling:.0%} of the {ceiling:.0f} TFLOP/s bf16 matmul ceiling |"
             )
+        near = [s for s in sides if s != "data" and med[s] >= 0.8 * med["data"]]
+        verdict = (
+            f"data-bound (>= 80% of it): {', '.join(near)}" if near else "no run is data-bound"
+        )
+        rows.append(
+            f"| {arch} | data loader alone ({args.workers} workers) | {med['data']:.1f} | - | "
+            f"{verdict} |"
+        )
     table = "\n".join(rows)
     print(table)
     if not args.no_record:
@@ -205,7 +232,7 @@ def main() -> None:
             f"Training step: zoo trainer vs hand-written DCGAN ({args.device})",
             f"python benchmarks/bench_train.py --archs {args.archs} --batch-size "
             f"{args.batch_size} --steps {args.steps} --warmup {args.warmup} --runs {args.runs} "
-            f"--device {args.device}",
+            f"--device {args.device} --workers {args.workers} --data {args.data}",
             table + f"\n\nBatch {args.batch_size}, data {args.data}, fp32 unless stated; "
             f"{args.runs} alternating runs per side, each a fresh process.",
             device_name=args.device,

@@ -87,7 +87,7 @@ run() {
     for part in $parts; do
         case "$part" in
             train) if [ "$quick" = 1 ]; then args=(--archs dcgan-32 --steps 4 --warmup 2 --runs 1)
-                   else args=(--batch-size 128 --steps 200 --warmup 20 --runs 3); fi
+                   else args=(--batch-size 128 --steps 200 --warmup 20 --runs 2 --workers 12); fi
                    (cd benchmarks && $PY bench_train.py --device "$device" "${args[@]}") ;;
             sample) if [ "$quick" = 1 ]; then args=(--batch-size 64 --runs 2)
                     else args=(--batch-size 1024 --runs 10); fi
