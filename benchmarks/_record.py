@@ -55,6 +55,29 @@ def commit() -> str:
         return "unknown"
 
 
+def timed_process(cmd: list[str], cwd: Path | None = None) -> float:
+    """Seconds one whole process takes (output discarded), run in :data:`ENV`."""
+    import time
+
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=cwd, env=ENV)
+    return time.perf_counter() - start
+
+
+def timed_call(fn, device: str = "cpu") -> float:
+    """Seconds ``fn()`` takes, with the CUDA queue drained before and after on a GPU."""
+    import time
+
+    import torch
+
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    sync()
+    start = time.perf_counter()
+    fn()
+    sync()
+    return time.perf_counter() - start
+
+
 def matmul_ceiling(device: str = "cpu", dtype: str = "fp32", n: int = 4096) -> float:
     """The device's measured matmul throughput in TFLOP/s (best of several n x n matmuls):
     the ceiling achieved FLOP rates are reported against."""

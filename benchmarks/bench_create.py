@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-from _record import ENV, append
+from _record import append, timed_process
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,12 +33,6 @@ def cases(arch: str) -> dict[str, list[str]]:
     }
 
 
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, cwd=HERE, env=ENV)
-    return time.perf_counter() - start
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--arch", default="dcgan-64", help="dcgan-32 or dcgan-64")
@@ -49,11 +41,11 @@ def main() -> None:
     args = parser.parse_args()
     todo = cases(args.arch)
     for cmd in todo.values():  # warm the file cache
-        timed(cmd)
+        timed_process(cmd, HERE)
     times: dict[str, list[float]] = {name: [] for name in todo}
     for _ in range(args.runs):
         for name, cmd in todo.items():
-            times[name].append(timed(cmd))
+            times[name].append(timed_process(cmd, HERE))
     med = {name: statistics.median(v) for name, v in times.items()}
     over = med["zoo.create"] - med["hand-written"]
     rows = [

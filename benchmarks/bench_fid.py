@@ -23,12 +23,11 @@ import functools
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
 from unittest import mock
 
 import torch
-from _record import append
+from _record import append, timed_call
 
 
 def random_inception(path: Path) -> str:
@@ -139,13 +138,7 @@ def main() -> None:
             times: dict[str, list[float]] = {"memory": [], "png": []}
             for _ in range(args.runs):
                 for name, fn in (("memory", in_memory), ("png", png_folder)):
-                    if cuda:
-                        torch.cuda.synchronize()
-                    start = time.perf_counter()
-                    fn()
-                    if cuda:
-                        torch.cuda.synchronize()
-                    times[name].append(time.perf_counter() - start)
+                    times[name].append(timed_call(fn, args.device))
                     print(f"{extractor} {name}: {times[name][-1]:.2f} s", flush=True)
             mem, png = statistics.median(times["memory"]), statistics.median(times["png"])
             goal = "met" if png / mem >= 3 else "NOT met"

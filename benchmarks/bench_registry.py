@@ -21,10 +21,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from _record import ENV, append
+from _record import timed_process as timed
 
 REFERENCE = [sys.executable, "-c", "import timm; timm.list_models()"]
 CASES = {
@@ -64,7 +64,7 @@ def register_architectures(register):
 
 
 def make_plugins(root: Path, n: int) -> Path:
-    """``n`` installed plugin distributions under ``root`` (a directory for PYTHONPATH)."""
+    """``n`` installed plugin distributions under ``root`` (a directory for sys.path)."""
     for i in range(n):
         info = root / f"zoo_gen_{i}-0.1.0.dist-info"
         info.mkdir(parents=True)
@@ -77,12 +77,6 @@ def make_plugins(root: Path, n: int) -> Path:
         (pkg / "__init__.py").write_text("")
         (pkg / "plugin.py").write_text(PLUGIN.format(i=i))
     return root
-
-
-def timed(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
-    return time.perf_counter() - start
 
 
 def with_path(cmd: list[str], root: Path | None) -> list[str]:

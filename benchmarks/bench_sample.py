@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import torch
-from _record import append, matmul_ceiling
+from _record import append, matmul_ceiling, timed_call
 
 
 def _conditions(model, n: int) -> dict:
@@ -32,20 +31,11 @@ def _conditions(model, n: int) -> dict:
     return {}
 
 
-def _timed(fn, sync) -> float:
-    sync()
-    start = time.perf_counter()
-    fn()
-    sync()
-    return time.perf_counter() - start
-
-
 def measure(arch: str, args: argparse.Namespace, ceiling: float | None) -> str:
     """One table row: bare generator vs ``model.sample`` for ``arch``."""
     import zoo
 
     cuda = args.device.startswith("cuda")
-    sync = torch.cuda.synchronize if cuda else (lambda: None)
     n = args.batch_size
     torch.manual_seed(0)
     model = zoo.create(arch).to(args.device).eval()
@@ -66,8 +56,8 @@ def measure(arch: str, args: argparse.Namespace, ceiling: float | None) -> str:
         fn()
     times: dict[str, list[float]] = {"bare": [], "sample": []}
     for _ in range(args.runs):
-        times["bare"].append(_timed(bare, sync))
-        times["sample"].append(_timed(sample, sync))
+        times["bare"].append(timed_call(bare, args.device))
+        times["sample"].append(timed_call(sample, args.device))
     bare_ips = n / statistics.median(times["bare"])
     sample_ips = n / statistics.median(times["sample"])
     row = f"| {arch} | {n} | {bare_ips:.1f} | {sample_ips:.1f} | {sample_ips / bare_ips:.2f}x |"

