@@ -35,7 +35,7 @@ def cases(arch: str) -> dict[str, list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--arch", default="dcgan-64", help="dcgan-32 or dcgan-64")
+    parser.add_argument("--arch", default="dcgan-64", choices=["dcgan-32", "dcgan-64"])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()

@@ -171,6 +171,12 @@ def main() -> None:
     parser.add_argument("--arch", help=argparse.SUPPRESS)
     parser.add_argument("--flops", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    unknown = set(args.archs.split(",")) - set(RESOLUTION)
+    if unknown:
+        parser.error(
+            f"--archs: {', '.join(sorted(unknown))} not benchmarked "
+            f"(choose from {', '.join(RESOLUTION)})"
+        )
     args.steps = -(-args.steps // args.warmup) * args.warmup  # a multiple of the log interval
     if args.worker:
         print(json.dumps(worker(args)))
