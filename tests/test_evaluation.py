@@ -286,8 +286,62 @@ def _random_inception(path: Path) -> Path:
         mock.patch.object(m.FeatureExtractorInceptionV3, "load_state_dict", lambda self, sd: None),
     ):
         net = m.FeatureExtractorInceptionV3("inception-v3-compat", ["2048"])
+    gen = torch.Generator().manual_seed(0)
+    for mod in net.modules():  # features that depend on the image, through all 94 layers
+        if isinstance(mod, torch.nn.Conv2d):
+            torch.nn.init.kaiming_normal_(mod.weight, nonlinearity="relu", generator=gen)
+        if isinstance(mod, torch.nn.BatchNorm2d):  # away from the identity: folding matters
+            mod.running_mean.normal_(0, 0.1, generator=gen)
+            mod.running_var.uniform_(0.5, 2, generator=gen)
+            mod.weight.data.uniform_(0.5, 1.5, generator=gen)
+            mod.bias.data.normal_(0, 0.1, generator=gen)
     torch.save(net.state_dict(), path)
     return path
+
+
+def test_inception_rewritten_for_the_cpu_gives_the_same_features_and_fid(tmp_path):
+    import copy
+
+    import torch_fidelity
+    from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+    from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY
+
+    from zoo.evaluation.extractors import for_cpu_inference
+
+    weights = str(_random_inception(tmp_path / "inception-random.pth"))
+    layers = ["2048", "logits_unbiased"]
+    plain = FeatureExtractorInceptionV3("inception-v3-compat", layers, weights)
+    fast = for_cpu_inference(copy.deepcopy(plain))
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fast.modules())
+    images = _shapes_uint8(6)
+    with torch.no_grad():
+        for a, b in zip(plain(images), fast(images), strict=True):
+            assert a.abs().max() > 1e-3  # features that carry information
+            torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-4 * a.abs().max().item())
+
+    noise = torch.randint(0, 256, (24, 3, 32, 32), generator=torch.Generator().manual_seed(0))
+    real, fake = _Images(_shapes_uint8(24)), _Images(noise.to(torch.uint8))
+    common = {"fid": True, "feature_extractor": "inception-v3-compat", "cuda": False}
+    common |= {"feature_extractor_weights_path": weights, "verbose": False, "batch_size": 12}
+    expected = torch_fidelity.calculate_metrics(input1=fake, input2=real, **common)
+    with mock.patch("zoo.evaluation.extractors.for_cpu_inference", wraps=for_cpu_inference) as spy:
+        through_zoo = fidelity.calculate(
+            fake,
+            real,
+            metrics=["fid"],
+            extractor="inception-v3-compat",
+            num_samples=24,
+            seed=0,
+            device="cpu",
+            batch_size=12,
+            inception_weights=weights,
+        )
+    assert spy.call_count == 1  # zoo's route ran the rewritten network
+    assert expected["frechet_inception_distance"] > 1
+    assert through_zoo["frechet_inception_distance"] == pytest.approx(
+        expected["frechet_inception_distance"], rel=1e-3
+    )
+    assert FEATURE_EXTRACTORS_REGISTRY["inception-v3-compat"] is FeatureExtractorInceptionV3
 
 
 def test_inception_path_runs_offline_with_local_weights(tmp_path, run):

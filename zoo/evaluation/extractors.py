@@ -10,7 +10,9 @@ the extractor's name and never ranked with Inception scores.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -182,6 +184,48 @@ def register_with_fidelity() -> None:
     for domain in DOMAINS.values():
         if domain.name not in FEATURE_EXTRACTORS_REGISTRY:
             register_feature_extractor(domain.name, _fidelity_extractor(domain))
+
+
+def for_cpu_inference(net: torch.nn.Module) -> torch.nn.Module:
+    """Rewrite torch-fidelity's InceptionV3 in place for inference on a CPU: the batch norm
+    of every ``BasicConv2d`` (conv -> bn -> relu) folded into its convolution with PyTorch's
+    ``fuse_conv_bn_eval``, and the weights in channels_last, so oneDNN convolves and pools in
+    NHWC. Same weights, same forward code; the features agree with the unmodified network to
+    float32 rounding (``tests/test_evaluation.py`` checks it). About 2x faster on a CPU."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+    from torch_fidelity.feature_extractor_inceptionv3 import BasicConv2d
+
+    net.eval()
+    for block in net.modules():
+        if isinstance(block, BasicConv2d) and isinstance(block.bn, torch.nn.BatchNorm2d):
+            block.conv = fuse_conv_bn_eval(block.conv, block.bn)
+            block.bn = torch.nn.Identity()
+    return net.to(memory_format=torch.channels_last)
+
+
+@contextlib.contextmanager
+def cpu_inference(extractor: str, device: str) -> Iterator[None]:
+    """While torch-fidelity runs on the CPU, it builds ``extractor`` (InceptionV3 only) through
+    :func:`for_cpu_inference`. torch-fidelity builds extractors by name from its registry, so
+    the entry is swapped for a subclass for the duration and then restored."""
+    from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
+    from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY as registry
+
+    original = registry.get(extractor)
+    if torch.device(device).type != "cpu" or original is not FeatureExtractorInceptionV3:
+        yield
+        return
+
+    class InceptionV3ForCPU(FeatureExtractorInceptionV3):
+        def __init__(self, *args: Any, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            for_cpu_inference(self)
+
+    registry[extractor] = InceptionV3ForCPU
+    try:
+        yield
+    finally:
+        registry[extractor] = original
 
 
 def extractor_names() -> list[str]:

@@ -2,6 +2,8 @@
 
 Nothing goes through PNG files. Images are quantized exactly as a saved PNG would be,
 ``(x * 127.5 + 128).clamp(0, 255).to(uint8)``, and grayscale is expanded to 3 channels.
+On a CPU, InceptionV3 runs with its batch norms folded and in channels_last
+(:func:`zoo.evaluation.extractors.cpu_inference`): the same features to float32 rounding.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ def calculate(
     import torch_fidelity
     from torch_fidelity.defaults import DEFAULTS
 
-    from zoo.evaluation.extractors import register_with_fidelity
+    from zoo.evaluation.extractors import cpu_inference, register_with_fidelity
 
     register_with_fidelity()
     n_ref = len(reference) if reference is not None else 0
@@ -159,4 +161,6 @@ def calculate(
     unknown = set(kwargs) - set(DEFAULTS)
     if unknown:  # a typo here would be ignored by torch-fidelity
         raise AssertionError(f"not torch-fidelity arguments: {sorted(unknown)}")
-    return {k: float(v) for k, v in torch_fidelity.calculate_metrics(**kwargs).items()}
+    with cpu_inference(extractor, device):
+        scores = torch_fidelity.calculate_metrics(**kwargs)
+    return {k: float(v) for k, v in scores.items()}
