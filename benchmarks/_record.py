@@ -81,25 +81,29 @@ def timed_call(fn, device: str = "cpu") -> float:
 def matmul_ceiling(device: str = "cpu", dtype: str = "fp32", n: int = 4096) -> float:
     """The device's measured matmul throughput in TFLOP/s (best of several n x n matmuls):
     the ceiling achieved FLOP rates are reported against."""
-    import time
-
     import torch
 
     dt = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
     a = torch.randn(n, n, device=device, dtype=dt)
     b = torch.randn(n, n, device=device, dtype=dt)
-    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     reps = 20 if device.startswith("cuda") else 2
-    best = float("inf")
-    for _ in range(4):
-        a @ b
-        sync()
-        start = time.perf_counter()
+
+    def matmuls() -> None:
         for _ in range(reps):
             a @ b
-        sync()
-        best = min(best, (time.perf_counter() - start) / reps)
+
+    a @ b  # warm-up
+    best = min(timed_call(matmuls, device) / reps for _ in range(4))
     return 2 * n**3 / best / 1e12
+
+
+def flops(fn) -> int:
+    """FLOPs of ``fn()``, counted by ``torch.utils.flop_counter``."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return counter.get_total_flops()
 
 
 def append(title: str, command: str, table: str, device_name: str = "cpu") -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 from unittest import mock
 
 import torch
-from _record import append, matmul_ceiling, timed_call
+from _record import append, flops, matmul_ceiling, timed_call
 
 
 def random_inception(path: Path) -> str:
@@ -70,13 +70,11 @@ def fid_in_memory(model, common: dict, n: int) -> float:
 
 def inception_flops(weights: str) -> int:
     """FLOPs of one InceptionV3 forward (torch-fidelity's network, 299x299 after resizing)."""
-    from torch.utils.flop_counter import FlopCounterMode
     from torch_fidelity.feature_extractor_inceptionv3 import FeatureExtractorInceptionV3
 
     net = FeatureExtractorInceptionV3("inception-v3-compat", ["2048"], weights)
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        net((torch.rand(1, 3, 32, 32) * 255).to(torch.uint8))
-    return counter.get_total_flops()
+    with torch.no_grad():
+        return flops(lambda: net((torch.rand(1, 3, 32, 32) * 255).to(torch.uint8)))
 
 
 def plain_network(in_memory) -> float:

@@ -17,7 +17,7 @@ import argparse
 import statistics
 
 import torch
-from _record import append, matmul_ceiling, timed_call
+from _record import append, flops, matmul_ceiling, timed_call
 
 
 def _conditions(model, n: int) -> dict:
@@ -62,11 +62,8 @@ def measure(arch: str, args: argparse.Namespace, ceiling: float | None) -> str:
     sample_ips = n / statistics.median(times["sample"])
     row = f"| {arch} | {n} | {bare_ips:.1f} | {sample_ips:.1f} | {sample_ips / bare_ips:.2f}x |"
     if cuda:
-        from torch.utils.flop_counter import FlopCounterMode
-
-        with FlopCounterMode(display=False) as counter, torch.inference_mode():
-            G(z, cond)
-        tflops = counter.get_total_flops() / n * sample_ips / 1e12
+        with torch.inference_mode():
+            tflops = flops(lambda: G(z, cond)) / n * sample_ips / 1e12
         row += f" {tflops:.1f} ({tflops / ceiling:.0%} of {ceiling:.0f}) |"
     return row
 

@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _record import ENV, append, matmul_ceiling
+from _record import ENV, append, flops, matmul_ceiling
 
 HERE = Path(__file__).resolve().parent
 RESOLUTION = {"dcgan-32": 32, "dcgan-64": 64}
@@ -114,7 +114,6 @@ def worker(args: argparse.Namespace) -> dict:
 def flops_per_image(args: argparse.Namespace) -> float:
     """FLOPs of one training step (D on real + fake, G through D, backward) per image."""
     import torch
-    from torch.utils.flop_counter import FlopCounterMode
 
     import zoo
     from zoo.components.objectives import Batch
@@ -131,12 +130,10 @@ def flops_per_image(args: argparse.Namespace) -> float:
         ),
         None,
     )
-    with FlopCounterMode(display=False) as counter:
-        objective.step(model, batches, optimizers)
-    return counter.get_total_flops() / args.batch_size
+    return flops(lambda: objective.step(model, batches, optimizers)) / args.batch_size
 
 
-def measure(args: argparse.Namespace, arch: str, who: str, flops: bool = False) -> dict:
+def measure(args: argparse.Namespace, arch: str, who: str, count_flops: bool = False) -> dict:
     cmd = [
         sys.executable,
         __file__,
@@ -148,7 +145,7 @@ def measure(args: argparse.Namespace, arch: str, who: str, flops: bool = False) 
         f"--warmup={args.warmup}",
         f"--device={args.device}",
         f"--workers={args.workers}",
-        *(["--flops"] if flops else []),
+        *(["--flops"] if count_flops else []),
     ]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=HERE, env=ENV)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -191,12 +188,14 @@ def main() -> None:
     ceiling = matmul_ceiling(args.device, "bf16") if gpu else None
     for arch in args.archs.split(","):
         speeds: dict[str, list[float]] = {s: [] for s in sides}
-        flops = None
+        step_flops = None
         for r in range(args.runs):
             for side in sides:
-                result = measure(args, arch, side, flops=gpu and r == 0 and side == "zoo-fast")
+                result = measure(
+                    args, arch, side, count_flops=gpu and r == 0 and side == "zoo-fast"
+                )
                 speeds[side].append(result["images_per_s"])
-                flops = result.get("flops_per_image", flops)
+                step_flops = result.get("flops_per_image", step_flops)
                 print(
                     f"{arch} run {r + 1} {side}: {result['images_per_s']:.1f} images/s", flush=True
                 )
@@ -213,7 +212,7 @@ def main() -> None:
         if gpu:
             ratio = med["zoo-fast"] / med["zoo"]
             goal = "met" if ratio >= 2 else "NOT met"
-            tflops = med["zoo-fast"] * flops / 1e12
+            tflops = med["zoo-fast"] * step_flops / 1e12
             rows.append(
                 f"| {arch} | zoo bf16 + channels_last + compile | {med['zoo-fast']:.1f} | "
                 f"{ratio:.2f}x of zoo fp32 eager | >= 2x: {goal}; {tflops:.1f} TFLOP/s = "
