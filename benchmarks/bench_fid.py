@@ -119,6 +119,14 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
+    from zoo.evaluation.extractors import extractor_names
+
+    unknown = {e.partition(":")[0] for e in args.extractors.split(",")} - set(extractor_names())
+    if unknown:
+        parser.error(
+            f"--extractors: unknown {', '.join(sorted(unknown))} "
+            f"(choose from {', '.join(extractor_names())})"
+        )
 
     import zoo
     from zoo.data import open_dataset
